@@ -1,0 +1,64 @@
+//! The command-line habits every lesson shares: a bad argument gets one line on stderr and
+//! exit code 2; a failure gets one line and exit code 1; never a panic backtrace.
+
+use std::process::ExitCode;
+
+use clap::error::ErrorKind;
+
+/// Parses the arguments like `A::parse()`, but reports a bad argument on a single line
+/// (clap's own report spans several) before exiting with code 2. `--help` and `--version`
+/// print as usual.
+pub fn parse_args<A: clap::Parser>() -> A {
+    A::try_parse().unwrap_or_else(|err| {
+        if matches!(
+            err.kind(),
+            ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        ) {
+            err.exit();
+        }
+        eprintln!("{}", one_line(&err.render().to_string()));
+        std::process::exit(2)
+    })
+}
+
+/// Clap's first line, plus the list of possible values when it gives one.
+fn one_line(report: &str) -> String {
+    let first = report.lines().next().unwrap_or("error: bad arguments");
+    let possible = report
+        .lines()
+        .map(str::trim)
+        .find(|line| line.starts_with("[possible values"));
+    match possible {
+        Some(values) => format!("{first} {values} (see --help)"),
+        None => format!("{first} (see --help)"),
+    }
+}
+
+/// Turns a lesson's result into the process's exit code: an error is printed as one line
+/// (`error: what failed: why`) and exits with 1.
+pub fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
+    result.unwrap_or_else(|err| {
+        eprintln!("error: {err:#}");
+        ExitCode::FAILURE
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_reports_fold_into_one_line() {
+        let report = "error: invalid value 'vfork' for '--start-method <METHOD>'\n  [possible values: fork, spawn]\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line(report),
+            "error: invalid value 'vfork' for '--start-method <METHOD>' [possible values: fork, spawn] (see --help)"
+        );
+        assert_eq!(
+            one_line("error: unexpected argument '--x' found\n\nUsage: lesson\n"),
+            "error: unexpected argument '--x' found (see --help)"
+        );
+    }
+}

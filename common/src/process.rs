@@ -1,0 +1,202 @@
+//! Small helpers for child processes that lessons 1 to 6 all need and none of them teaches:
+//! reaping a child with its exit status or signal, waiting with a timeout, and making sure no
+//! child outlives its parent.
+//!
+//! How a child is *started* (fork or spawn) is lesson01's subject and lives there.
+
+use std::fmt;
+use std::io;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::sys::signal::{Signal, kill};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+pub use nix::unistd::Pid;
+
+/// How a child process ended: what Python shows as `Process.exitcode` (negative for a signal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// It returned from its work or called `exit`: 0 is success. A Rust panic exits with 101.
+    Code(i32),
+    /// A signal ended it (SIGKILL from `kill -9`, SIGABRT from an abort, ...).
+    Signal { signal: Signal, core_dumped: bool },
+}
+
+/// The exit code a Rust program uses when it ends in a panic.
+pub const PANIC_EXIT_CODE: i32 = 101;
+
+impl ExitStatus {
+    pub fn success(self) -> bool {
+        self == ExitStatus::Code(0)
+    }
+
+    /// What `multiprocessing.Process.exitcode` would be: the code, or minus the signal number.
+    pub fn python_exitcode(self) -> i32 {
+        match self {
+            ExitStatus::Code(code) => code,
+            ExitStatus::Signal { signal, .. } => -(signal as i32),
+        }
+    }
+}
+
+impl fmt::Display for ExitStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExitStatus::Code(PANIC_EXIT_CODE) => write!(f, "exit code {PANIC_EXIT_CODE} (it panicked)"),
+            ExitStatus::Code(code) => write!(f, "exit code {code}"),
+            ExitStatus::Signal {
+                signal,
+                core_dumped,
+            } => {
+                write!(f, "killed by signal {}", signal.as_str())?;
+                if *core_dumped {
+                    f.write_str(" (core dumped)")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A child process this process must reap. Dropping it without waiting kills the child and
+/// reaps it, so an early return or a `?` in the parent never leaves a zombie or a stray child.
+#[derive(Debug)]
+pub struct Child {
+    pid: Pid,
+    status: Option<ExitStatus>,
+}
+
+impl Child {
+    /// Takes charge of reaping `pid`, which must be a child of this process.
+    pub fn from_pid(pid: Pid) -> Self {
+        Self { pid, status: None }
+    }
+
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    /// Blocks until the child ends and reaps it (Python's `join()`).
+    pub fn wait(&mut self) -> io::Result<ExitStatus> {
+        loop {
+            if let Some(status) = self.reap(WaitPidFlag::empty())? {
+                return Ok(status);
+            }
+        }
+    }
+
+    /// Reaps the child if it has ended; `None` if it is still running.
+    pub fn try_wait(&mut self) -> io::Result<Option<ExitStatus>> {
+        self.reap(WaitPidFlag::WNOHANG)
+    }
+
+    /// Waits at most `timeout`; `None` if the child is still running then (Python's
+    /// `join(timeout)`, after which `exitcode` is still `None`).
+    pub fn wait_timeout(&mut self, timeout: Duration) -> io::Result<Option<ExitStatus>> {
+        let deadline = Instant::now() + timeout;
+        // Poll, sleeping a little longer each time: cheap for a quick child, idle for a slow one.
+        let mut pause = Duration::from_micros(50);
+        loop {
+            if let Some(status) = self.try_wait()? {
+                return Ok(Some(status));
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            thread::sleep(pause.min(deadline - now));
+            pause = (pause * 2).min(Duration::from_millis(10));
+        }
+    }
+
+    /// Sends `signal` to the child, unless it was already reaped (its pid may be reused).
+    pub fn signal(&self, signal: Signal) -> io::Result<()> {
+        if self.status.is_some() {
+            return Ok(());
+        }
+        match kill(self.pid, signal) {
+            // ESRCH: it ended on its own and is a zombie waiting to be reaped; not an error.
+            Ok(()) | Err(Errno::ESRCH) => Ok(()),
+            Err(errno) => Err(errno.into()),
+        }
+    }
+
+    /// SIGKILLs the child and reaps it.
+    pub fn kill(&mut self) -> io::Result<ExitStatus> {
+        self.signal(Signal::SIGKILL)?;
+        self.wait()
+    }
+
+    fn reap(&mut self, flags: WaitPidFlag) -> io::Result<Option<ExitStatus>> {
+        if let Some(status) = self.status {
+            return Ok(Some(status));
+        }
+        let status = match waitpid(self.pid, Some(flags)) {
+            Ok(WaitStatus::Exited(_, code)) => ExitStatus::Code(code),
+            Ok(WaitStatus::Signaled(_, signal, core_dumped)) => ExitStatus::Signal {
+                signal,
+                core_dumped,
+            },
+            // Still running (WNOHANG), or interrupted by a signal handler: not ended yet.
+            Ok(_) | Err(Errno::EINTR) => return Ok(None),
+            Err(errno) => return Err(errno.into()),
+        };
+        self.status = Some(status);
+        Ok(Some(status))
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        if self.status.is_none() {
+            // Best effort: there is nobody to report an error to in a destructor.
+            let _ = self.kill();
+        }
+    }
+}
+
+/// Asks the kernel to SIGKILL this process when its parent dies, so that a child never
+/// outlives a parent that was killed (even by SIGKILL, which no handler sees). Call it first
+/// thing in a child, passing the parent's pid as it was before the child started; returns
+/// `false` if that parent is already gone, in which case the child should exit at once.
+///
+/// Linux only (`prctl(PR_SET_PDEATHSIG)`); elsewhere it only checks the parent. The signal is
+/// tied to the *thread* that created the child, so start children from the main thread.
+pub fn die_with_parent(parent: Pid) -> bool {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).is_err() {
+        return false;
+    }
+    // The parent may have died before the line above ran: then we were re-parented already.
+    nix::unistd::getppid() == parent
+}
+
+/// How many threads this process has right now (`Threads:` in `/proc/self/status`); `None`
+/// where the system does not say (not Linux).
+pub fn thread_count() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Threads:"))
+        .and_then(|count| count.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_status_reads_like_python_exitcode() {
+        let killed = ExitStatus::Signal {
+            signal: Signal::SIGKILL,
+            core_dumped: false,
+        };
+        assert_eq!(killed.to_string(), "killed by signal SIGKILL");
+        assert_eq!(killed.python_exitcode(), -9);
+        assert!(!killed.success());
+        assert_eq!(ExitStatus::Code(101).to_string(), "exit code 101 (it panicked)");
+        assert_eq!(ExitStatus::Code(3).python_exitcode(), 3);
+        assert!(ExitStatus::Code(0).success());
+    }
+}

@@ -1,0 +1,12 @@
+//! Lesson 1: start a process, let it run `job`, join it; by fork and by spawn.
+//!
+//! Notes: 创建进程, with `cpu_count()`, `os.getpid()` and the `__main__` rule from 其他总结 and
+//! 其他思考. Different in Rust: both start methods are shown side by side (CPython picks one per
+//! platform), the `__main__` guard is an explicit check at the top of `main`, and a child is
+//! started from `main`'s single thread, because `fork` copies only the thread that calls it.
+
+pub mod lesson;
+pub mod machine;
+pub mod start;
+
+pub use start::{JobOptions, StartMethod, Target};

@@ -1,0 +1,81 @@
+//! Lesson 1: a child process runs the notes' `job` (it prints `aaaa`); the parent joins it.
+//!
+//! Notes: 创建进程. Run `cargo run -p lesson01-process -- --help` for the options.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use common::cli::{exit_code, parse_args};
+use lesson01_process::lesson::{bench, run, run_without_guard};
+use lesson01_process::start::spawned_child;
+use lesson01_process::{JobOptions, StartMethod};
+
+/// Start a child process by fork or spawn, run the notes' job in it, and join it.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Print only what the notes' Python program prints: `aaaa`
+    #[arg(long, conflicts_with_all = ["bench", "without_guard"])]
+    plain: bool,
+
+    /// How to start the child, as in multiprocessing.set_start_method
+    #[arg(long, value_name = "METHOD", default_value = "fork")]
+    start_method: StartMethod,
+
+    /// Show what goes wrong when main() has no `__main__` guard (with spawn; capped at 3 processes)
+    #[arg(long, conflicts_with = "bench")]
+    without_guard: bool,
+
+    /// Make the child sleep this long before its job (look at it with ps, or kill it)
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    child_sleep_ms: u64,
+
+    /// Make the child panic instead of printing, to see how the parent reports it
+    #[arg(long)]
+    child_panics: bool,
+
+    /// Measure the median start+join latency of fork and of spawn
+    #[arg(long)]
+    bench: bool,
+
+    /// Runs per start method for --bench
+    #[arg(long, value_name = "N", default_value_t = 100, requires = "bench",
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    runs: u32,
+
+    /// With --bench: run the same measurement in CPython and print the ratios
+    #[arg(long, requires = "bench")]
+    python: bool,
+}
+
+fn main() -> ExitCode {
+    // Rust's `if __name__ == '__main__':` -- a spawned child runs only its target, never the
+    // parent's code below. (`--without-guard` shows what happens without it.)
+    if let Some(child) = spawned_child() {
+        return child.run();
+    }
+    let args: Args = parse_args();
+    exit_code(if args.bench {
+        bench(args.runs as usize, args.python)
+    } else if args.without_guard {
+        run_without_guard(args.start_method)
+    } else {
+        let job = JobOptions {
+            commentary: false,
+            sleep_ms: args.child_sleep_ms,
+            panic: args.child_panics,
+        };
+        run(args.start_method, args.plain, job)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_consistent() {
+        use clap::CommandFactory;
+        Args::command().debug_assert();
+    }
+}

@@ -1,0 +1,297 @@
+//! The two ways Python starts a process, in Rust.
+//!
+//! - **fork**: the child is a copy of the running parent, made by `fork()`. It starts right where
+//!   the parent was, with the parent's memory, so it can run any closure. CPython 3.11 uses it by
+//!   default on Linux.
+//! - **spawn**: the child is a fresh run of the same program. It shares nothing with the parent,
+//!   so it must be told *what* to run: CPython pickles the target and its arguments; we write a
+//!   [`Target`] as command-line arguments after a marker. The child's `main` checks for the
+//!   marker before anything else ([`spawned_child`]): that check is Rust's
+//!   `if __name__ == '__main__':`.
+//!
+//! All of this lesson's `unsafe` is in [`fork_child`]: the `fork` call and the child's `_exit`.
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+use std::{env, fmt, thread};
+
+use anyhow::{Context, bail, ensure};
+use common::process::{Child, PANIC_EXIT_CODE, Pid, die_with_parent, thread_count};
+use nix::unistd::{ForkResult, fork, getpid, getppid};
+
+/// How to start a child process, as in `multiprocessing.set_start_method`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StartMethod {
+    Fork,
+    Spawn,
+}
+
+impl fmt::Display for StartMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StartMethod::Fork => "fork",
+            StartMethod::Spawn => "spawn",
+        })
+    }
+}
+
+/// What a child runs. A spawned child cannot receive a closure, only data, so every target
+/// has a name and its arguments travel as text (CPython pickles them instead).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The notes' `job`: print `aaaa`.
+    Job(JobOptions),
+    /// Do nothing and exit 0: what the start+join benchmark starts.
+    Nothing,
+}
+
+/// How the child's `job` runs; the defaults are the notes' program.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobOptions {
+    /// Print a commentary line (pid, parent, threads) before `aaaa`.
+    pub commentary: bool,
+    /// Sleep this long first, so you can look at the child (`ps`, `/proc/PID/`) or kill it.
+    pub sleep_ms: u64,
+    /// Panic instead of printing, to see how the parent reports a failed child.
+    pub panic: bool,
+}
+
+/// The notes' `job()` for this section: it only prints `aaaa`. Returns the exit code.
+pub fn job(options: &JobOptions) -> i32 {
+    if options.commentary {
+        println!(
+            "child:  pid {}, parent {}, {} -- running job",
+            getpid(),
+            getppid(),
+            threads_text()
+        );
+    }
+    thread::sleep(Duration::from_millis(options.sleep_ms));
+    if options.panic {
+        panic!("job panicked on purpose (--child-panics)");
+    }
+    println!("aaaa");
+    0
+}
+
+/// "1 thread", or what this system does not tell.
+pub fn threads_text() -> String {
+    match thread_count() {
+        Some(1) => "1 thread".to_string(),
+        Some(count) => format!("{count} threads"),
+        None => "thread count not reported on this system".to_string(),
+    }
+}
+
+impl Target {
+    fn run(&self) -> i32 {
+        match self {
+            Target::Job(options) => job(options),
+            Target::Nothing => 0,
+        }
+    }
+
+    /// The target as command-line arguments, for a spawned child.
+    fn to_args(&self) -> Vec<String> {
+        match self {
+            Target::Nothing => vec!["nothing".into()],
+            Target::Job(options) => vec![
+                "job".into(),
+                format!("commentary={}", options.commentary),
+                format!("sleep_ms={}", options.sleep_ms),
+                format!("panic={}", options.panic),
+            ],
+        }
+    }
+
+    fn from_args(args: &[String]) -> anyhow::Result<Self> {
+        match args {
+            [name] if name == "nothing" => Ok(Target::Nothing),
+            [name, commentary, sleep_ms, panic] if name == "job" => Ok(Target::Job(JobOptions {
+                commentary: field(commentary, "commentary")?,
+                sleep_ms: field(sleep_ms, "sleep_ms")?,
+                panic: field(panic, "panic")?,
+            })),
+            _ => bail!("unknown target {args:?}"),
+        }
+    }
+}
+
+fn field<T: std::str::FromStr>(arg: &str, key: &str) -> anyhow::Result<T> {
+    arg.strip_prefix(key)
+        .and_then(|rest| rest.strip_prefix('='))
+        .and_then(|value| value.parse().ok())
+        .with_context(|| format!("expected {key}=<value>, got {arg:?}"))
+}
+
+/// Starts a child that runs `target`, by `method`.
+pub fn start(method: StartMethod, target: &Target) -> anyhow::Result<Child> {
+    match method {
+        StartMethod::Fork => {
+            let target = target.clone();
+            fork_child(move || target.run())
+        }
+        StartMethod::Spawn => spawn_child(target),
+    }
+}
+
+/// Forks a child that runs `work` and exits with the code it returns (101 if it panics).
+///
+/// Refuses to fork a process with more than one thread: the child would get only a copy of
+/// the calling thread, and any lock another thread held at that moment (the allocator's, the
+/// stdout lock) would stay locked in the child for ever.
+pub fn fork_child(work: impl FnOnce() -> i32) -> anyhow::Result<Child> {
+    if let Some(threads) = thread_count() {
+        ensure!(
+            threads == 1,
+            "refusing to fork: this process has {threads} threads, fork copies only one"
+        );
+    }
+    // Anything still buffered would be printed twice: once by each process.
+    io::stdout().flush()?;
+    let parent = getpid();
+    // Safety: the process is single-threaded (checked just above, where the system tells), so
+    // the child gets consistent copies of every lock and may run ordinary Rust code.
+    match unsafe { fork() }.context("fork failed")? {
+        ForkResult::Parent { child } => Ok(Child::from_pid(child)),
+        ForkResult::Child => {
+            let code = if die_with_parent(parent) {
+                report_panics_in_one_line();
+                // A panic must not unwind out of here into the copy of the parent's code.
+                catch_unwind(AssertUnwindSafe(work)).unwrap_or(PANIC_EXIT_CODE)
+            } else {
+                1
+            };
+            let _ = io::stdout().flush();
+            // Safety: _exit takes no pointers and never returns; unlike exit() it skips the
+            // exit steps (atexit handlers, stdio flushing) that belong to the parent's copy.
+            unsafe { nix::libc::_exit(code) }
+        }
+    }
+}
+
+/// Makes a panic in a child print one line (which child, what it said), with no backtrace
+/// whatever `RUST_BACKTRACE` says: the parent then reports the exit status.
+fn report_panics_in_one_line() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        eprintln!("child {} panicked: {message}", getpid());
+    }));
+}
+
+/// The marker that tells a fresh run of this program that it is a spawned child.
+pub const SPAWN_MARKER: &str = "--spawned-child";
+
+/// Spawns a child: this same program, run again with the marker, the parent's pid and the
+/// target as arguments.
+pub fn spawn_child(target: &Target) -> anyhow::Result<Child> {
+    let program = env::current_exe().context("cannot find this program to spawn it")?;
+    let child = Command::new(&program)
+        .arg(SPAWN_MARKER)
+        .arg(getpid().to_string())
+        .args(target.to_args())
+        .spawn()
+        .with_context(|| format!("cannot spawn {}", program.display()))?;
+    let pid = i32::try_from(child.id()).context("pid out of range")?;
+    // From here on the child is reaped through its pid; std's handle needs no wait.
+    Ok(Child::from_pid(Pid::from_raw(pid)))
+}
+
+/// A spawned child's orders, read from its command line.
+#[derive(Debug)]
+pub struct SpawnedChild {
+    parent: Pid,
+    target: anyhow::Result<Target>,
+}
+
+/// Rust's `if __name__ == '__main__':`. Call it first in `main`: in a spawned child it returns
+/// what to run, and `main` must run only that and return. In the parent it returns `None`.
+pub fn spawned_child() -> Option<SpawnedChild> {
+    let args: Vec<OsString> = env::args_os().skip(1).collect();
+    if args.first()? != SPAWN_MARKER {
+        return None;
+    }
+    let args: Vec<String> = args[1..]
+        .iter()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    let parent = args.first().and_then(|pid| pid.parse().ok()).unwrap_or(0);
+    let target = args
+        .get(1..)
+        .map_or_else(|| bail!("missing target"), Target::from_args);
+    Some(SpawnedChild {
+        parent: Pid::from_raw(parent),
+        target,
+    })
+}
+
+impl SpawnedChild {
+    /// Runs the target and returns the child's exit code.
+    pub fn run(self) -> ExitCode {
+        let target = match self.target {
+            Ok(target) => target,
+            Err(err) => {
+                eprintln!("error: {SPAWN_MARKER} is for this program's own children: {err:#}");
+                return ExitCode::from(2);
+            }
+        };
+        if !die_with_parent(self.parent) {
+            eprintln!("error: parent {} is gone; the spawned child stops", self.parent);
+            return ExitCode::FAILURE;
+        }
+        report_panics_in_one_line();
+        let code = target.run();
+        ExitCode::from(u8::try_from(code).unwrap_or(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_survive_the_trip_through_arguments() {
+        let targets = [
+            Target::Nothing,
+            Target::Job(JobOptions::default()),
+            Target::Job(JobOptions {
+                commentary: true,
+                sleep_ms: 250,
+                panic: true,
+            }),
+        ];
+        for target in targets {
+            assert_eq!(Target::from_args(&target.to_args()).ok(), Some(target));
+        }
+    }
+
+    #[test]
+    fn malformed_targets_are_refused() {
+        let bad = [
+            vec![],
+            vec!["job".to_string()],
+            vec!["job".into(), "x".into(), "y".into(), "z".into()],
+            vec!["rm -rf".into()],
+        ];
+        for args in bad {
+            assert!(Target::from_args(&args).is_err(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn fork_refuses_a_multithreaded_process() {
+        // The test harness runs this on a thread of its own, so there are at least two.
+        if thread_count().is_some_and(|count| count > 1) {
+            let err = fork_child(|| 0).expect_err("two threads");
+            assert!(err.to_string().contains("refusing to fork"), "{err}");
+        }
+    }
+}

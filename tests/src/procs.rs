@@ -1,0 +1,166 @@
+//! Running a lesson in the background while a test watches it, sends it signals, and checks
+//! the process table afterwards.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// A lesson running in the background with its stdout read line by line. Dropping it kills
+/// the lesson, so a failing test leaves nothing behind.
+#[derive(Debug)]
+pub struct Running {
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+    stderr: Option<thread::JoinHandle<String>>,
+}
+
+impl Running {
+    pub fn start(program: &Path, args: &[&str]) -> Self {
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {}: {err}", program.display()));
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut stderr = child.stderr.take().expect("stderr is piped");
+        let (sender, lines) = channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        Self {
+            child,
+            lines,
+            seen: Vec::new(),
+            stderr: Some(stderr),
+        }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// Waits for a stdout line that `wanted` accepts and returns it; panics with everything
+    /// seen so far if none comes within `timeout`.
+    pub fn wait_for_line(&mut self, timeout: Duration, wanted: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if wanted(&line) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("no expected line within {timeout:?}; saw {:?}", self.seen)
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!("the lesson closed its stdout; saw {:?}", self.seen)
+                }
+            }
+        }
+    }
+
+    /// Waits for the lesson to exit (killing it after `timeout`) and returns its status, all
+    /// of its stdout lines, and its stderr.
+    pub fn finish(mut self, timeout: Duration) -> (ExitStatus, Vec<String>, String) {
+        let deadline = Instant::now() + timeout;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                break status;
+            }
+            if Instant::now() >= deadline {
+                let _ = self.child.kill();
+                panic!("the lesson did not exit within {timeout:?}; saw {:?}", self.seen);
+            }
+            thread::sleep(Duration::from_millis(10));
+        };
+        self.seen.extend(self.lines.try_iter());
+        let stderr = self.stderr.take().map(|reader| reader.join().unwrap_or_default());
+        (status, std::mem::take(&mut self.seen), stderr.unwrap_or_default())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Makes this process the reaper of its orphaned descendants (Linux), so that anything a
+/// lesson leaves behind becomes our child, where [`children`] sees it, instead of vanishing
+/// into init. Call it in a test binary of its own: it affects the whole process.
+pub fn become_subreaper() {
+    #[cfg(target_os = "linux")]
+    nix::sys::prctl::set_child_subreaper(true).expect("prctl(PR_SET_CHILD_SUBREAPER)");
+}
+
+/// A process as `/proc/PID/stat` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessInfo {
+    pub pid: i32,
+    pub name: String,
+    /// `R` running, `S` sleeping, `Z` zombie (ended, not reaped), ...
+    pub state: char,
+    pub parent: i32,
+}
+
+/// The process `pid`, if it still exists in any state (a zombie still exists).
+pub fn process(pid: i32) -> Option<ProcessInfo> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The name is in parentheses and may itself hold spaces or parentheses.
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let mut rest = stat[close + 1..].split_whitespace();
+    let state = rest.next()?.chars().next()?;
+    let parent = rest.next()?.parse().ok()?;
+    Some(ProcessInfo {
+        pid,
+        name: stat[open + 1..close].to_string(),
+        state,
+        parent,
+    })
+}
+
+/// Every process whose parent is `parent`, zombies included.
+pub fn children(parent: i32) -> Vec<ProcessInfo> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .filter_map(process)
+        .filter(|info| info.parent == parent)
+        .collect()
+}
+
+/// Waits until `pid` no longer exists (not even as a zombie); `false` if it is still there
+/// after `timeout`.
+pub fn wait_until_gone(pid: i32, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while process(pid).is_some() {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    true
+}
