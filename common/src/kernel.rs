@@ -136,8 +136,8 @@ mod tests {
     fn the_top_of_the_range_still_sums_exactly() {
         // The last few terms below MAX_N, checked against the closed form's difference.
         let range = MAX_N - 1_000..MAX_N;
-        let expected = job_closed_form(MAX_N).expect("fits")
-            - job_closed_form(MAX_N - 1_000).expect("fits");
+        let expected =
+            job_closed_form(MAX_N).expect("fits") - job_closed_form(MAX_N - 1_000).expect("fits");
         assert_eq!(job_range(range), Ok(expected));
     }
 }

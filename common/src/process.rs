@@ -43,7 +43,9 @@ impl ExitStatus {
 impl fmt::Display for ExitStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ExitStatus::Code(PANIC_EXIT_CODE) => write!(f, "exit code {PANIC_EXIT_CODE} (it panicked)"),
+            ExitStatus::Code(PANIC_EXIT_CODE) => {
+                write!(f, "exit code {PANIC_EXIT_CODE} (it panicked)")
+            }
             ExitStatus::Code(code) => write!(f, "exit code {code}"),
             ExitStatus::Signal {
                 signal,
@@ -71,6 +73,13 @@ impl Child {
     /// Takes charge of reaping `pid`, which must be a child of this process.
     pub fn from_pid(pid: Pid) -> Self {
         Self { pid, status: None }
+    }
+
+    /// Takes charge of reaping a child started with `std::process::Command`. Its pipes, if
+    /// any, are closed: use it for children that inherit or redirect their stdio.
+    pub fn from_std(child: std::process::Child) -> Self {
+        let pid = i32::try_from(child.id()).expect("a pid fits in an i32");
+        Self::from_pid(Pid::from_raw(pid))
     }
 
     pub fn pid(&self) -> Pid {
@@ -195,7 +204,10 @@ mod tests {
         assert_eq!(killed.to_string(), "killed by signal SIGKILL");
         assert_eq!(killed.python_exitcode(), -9);
         assert!(!killed.success());
-        assert_eq!(ExitStatus::Code(101).to_string(), "exit code 101 (it panicked)");
+        assert_eq!(
+            ExitStatus::Code(101).to_string(),
+            "exit code 101 (it panicked)"
+        );
         assert_eq!(ExitStatus::Code(3).python_exitcode(), 3);
         assert!(ExitStatus::Code(0).success());
     }

@@ -61,7 +61,11 @@ mod tests {
         let output = "start+join fork: 3.712 ms\nstart+join spawn: 117.5 ms\n";
         assert_eq!(figure(output, "start+join fork"), Some(3.712));
         assert_eq!(figure(output, "start+join spawn"), Some(117.5));
-        assert_eq!(figure(output, "start+join"), None, "a label must end at the colon");
+        assert_eq!(
+            figure(output, "start+join"),
+            None,
+            "a label must end at the colon"
+        );
         assert_eq!(figure("x: fast", "x"), None);
     }
 }

@@ -66,7 +66,7 @@ impl Summary {
         let runs = samples.len();
         let middle = runs.checked_sub(1)? / 2;
         // An even count takes the mean of the two middle samples, as Python's statistics.median.
-        let median = if runs % 2 == 0 {
+        let median = if runs.is_multiple_of(2) {
             (samples[middle] + samples[middle + 1]) / 2
         } else {
             samples[middle]
@@ -130,7 +130,10 @@ pub fn time_runs<T>(runs: usize, mut work: impl FnMut() -> T) -> Unchecked<Vec<T
         samples.push(timed.time);
     }
     let time = Summary::of(samples).expect("runs > 0");
-    Unchecked { value: values, time }
+    Unchecked {
+        value: values,
+        time,
+    }
 }
 
 impl<T, M> Unchecked<T, M> {
@@ -189,7 +192,10 @@ mod tests {
         let timed = time(|| 2 + 2);
         assert_eq!(timed.value(), &4);
         let wrong = timed.expect(&5).expect_err("4 is not 5");
-        assert_eq!(wrong.to_string(), "wrong result, so no time is printed: expected 5, got 4");
+        assert_eq!(
+            wrong.to_string(),
+            "wrong result, so no time is printed: expected 5, got 4"
+        );
         let right = time(|| 2 + 2).expect(&4).expect("4 is 4");
         assert_eq!(right.value(), &4);
     }

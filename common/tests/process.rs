@@ -13,8 +13,7 @@ fn start(shell_command: &str) -> Child {
         .args(["-c", shell_command])
         .spawn()
         .expect("sh starts");
-    // We reap it through its pid from here on; std's handle is dropped without waiting.
-    Child::from_pid(Pid::from_raw(child.id() as i32))
+    Child::from_std(child)
 }
 
 fn is_gone(pid: Pid) -> bool {
@@ -38,8 +37,16 @@ fn exit_codes_and_signals_are_reported() {
 fn wait_timeout_gives_up_then_kill_reaps() {
     let mut sleeper = start("exec sleep 30");
     let began = Instant::now();
-    assert_eq!(sleeper.wait_timeout(Duration::from_millis(100)).expect("wait"), None);
-    assert!(began.elapsed() >= Duration::from_millis(100), "waited the full timeout");
+    assert_eq!(
+        sleeper
+            .wait_timeout(Duration::from_millis(100))
+            .expect("wait"),
+        None
+    );
+    assert!(
+        began.elapsed() >= Duration::from_millis(100),
+        "waited the full timeout"
+    );
     let status = sleeper.kill().expect("kill");
     assert_eq!(status.python_exitcode(), -9);
     assert!(is_gone(sleeper.pid()), "killed child was reaped");
@@ -63,7 +70,9 @@ fn dropping_an_unwaited_child_kills_and_reaps_it() {
 fn a_child_that_already_ended_can_still_be_signalled_and_reaped() {
     let mut quick = start("exit 0");
     thread::sleep(Duration::from_millis(200)); // it is a zombie now
-    quick.signal(Signal::SIGTERM).expect("ESRCH is not an error");
+    quick
+        .signal(Signal::SIGTERM)
+        .expect("ESRCH is not an error");
     assert_eq!(quick.wait().expect("wait"), ExitStatus::Code(0));
     assert!(is_gone(quick.pid()));
 }
@@ -89,12 +98,30 @@ fn thread_count_counts_this_process_threads() {
 
 fn main() {
     let checks: [(&str, fn()); 6] = [
-        ("exit codes and signals are reported", exit_codes_and_signals_are_reported),
-        ("wait_timeout gives up, then kill reaps", wait_timeout_gives_up_then_kill_reaps),
-        ("wait_timeout returns when the child ends", wait_timeout_returns_when_the_child_ends),
-        ("dropping an unwaited child kills and reaps it", dropping_an_unwaited_child_kills_and_reaps_it),
-        ("an ended child can be signalled and reaped", a_child_that_already_ended_can_still_be_signalled_and_reaped),
-        ("thread_count counts this process's threads", thread_count_counts_this_process_threads),
+        (
+            "exit codes and signals are reported",
+            exit_codes_and_signals_are_reported,
+        ),
+        (
+            "wait_timeout gives up, then kill reaps",
+            wait_timeout_gives_up_then_kill_reaps,
+        ),
+        (
+            "wait_timeout returns when the child ends",
+            wait_timeout_returns_when_the_child_ends,
+        ),
+        (
+            "dropping an unwaited child kills and reaps it",
+            dropping_an_unwaited_child_kills_and_reaps_it,
+        ),
+        (
+            "an ended child can be signalled and reaped",
+            a_child_that_already_ended_can_still_be_signalled_and_reaped,
+        ),
+        (
+            "thread_count counts this process's threads",
+            thread_count_counts_this_process_threads,
+        ),
     ];
     for (name, check) in checks {
         check();

@@ -19,7 +19,9 @@ use crate::start::{JobOptions, StartMethod, Target, start, threads_text};
 pub fn run(method: StartMethod, plain: bool, job: JobOptions) -> anyhow::Result<ExitCode> {
     let commentary = !plain;
     if commentary {
-        println!("lesson01-process: a child process runs the notes' job; the parent joins it  (Notes: 创建进程)");
+        println!(
+            "lesson01-process: a child process runs the notes' job; the parent joins it  (Notes: 创建进程)"
+        );
         println!(
             "parent: pid {}, {}; cpu_count() -> available_parallelism: {}, physical cores: {}",
             getpid(),
@@ -73,14 +75,20 @@ pub fn run_without_guard(method: StartMethod) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let (generation, parent) = generation_from_env()?;
-    if let Some(parent) = parent {
-        if !die_with_parent(parent) {
-            return Ok(ExitCode::FAILURE);
-        }
+    if let Some(parent) = parent
+        && !die_with_parent(parent)
+    {
+        return Ok(ExitCode::FAILURE);
     }
-    let me = format!("{}generation {generation} (pid {})", "  ".repeat(generation as usize - 1), getpid());
+    let me = format!(
+        "{}generation {generation} (pid {})",
+        "  ".repeat(generation as usize - 1),
+        getpid()
+    );
     if generation >= MAX_GENERATIONS {
-        println!("{me}: stopped by this demo's cap of {MAX_GENERATIONS} generations; with no guard and no cap, every new process would start another, for ever");
+        println!(
+            "{me}: stopped by this demo's cap of {MAX_GENERATIONS} generations; with no guard and no cap, every new process would start another, for ever"
+        );
         return Ok(ExitCode::SUCCESS);
     }
     println!("{me}: main() runs from the top with no guard, so it starts a child by spawn");
@@ -91,11 +99,14 @@ pub fn run_without_guard(method: StartMethod) -> anyhow::Result<ExitCode> {
         .env(GENERATION_VAR, format!("{},{}", generation + 1, getpid()))
         .spawn()
         .context("spawn failed")?;
-    let pid = i32::try_from(spawned.id()).context("pid out of range")?;
-    let status = Child::from_pid(Pid::from_raw(pid)).wait()?;
+    let mut child = Child::from_std(spawned);
+    let pid = child.pid();
+    let status = child.wait()?;
     println!("{me}: its child {pid} ended: {status}");
     if generation == 1 {
-        println!("CPython stops this chain itself: a spawned child that starts a process while it is still importing the main module raises RuntimeError (\"...before the current process has finished its bootstrapping phase\"). The cure in both languages is the guard.");
+        println!(
+            "CPython stops this chain itself: a spawned child that starts a process while it is still importing the main module raises RuntimeError (\"...before the current process has finished its bootstrapping phase\"). The cure in both languages is the guard."
+        );
     }
     Ok(if status.success() {
         ExitCode::SUCCESS
@@ -109,7 +120,10 @@ fn generation_from_env() -> anyhow::Result<(u32, Option<Pid>)> {
         return Ok((1, None));
     };
     let parsed = value.split_once(',').and_then(|(generation, parent)| {
-        Some((generation.parse().ok()?, Pid::from_raw(parent.parse().ok()?)))
+        Some((
+            generation.parse().ok()?,
+            Pid::from_raw(parent.parse().ok()?),
+        ))
     });
     let (generation, parent) =
         parsed.with_context(|| format!("{GENERATION_VAR}={value:?} is not GENERATION,PID"))?;
@@ -126,16 +140,19 @@ pub fn bench(runs: usize, with_python: bool) -> anyhow::Result<ExitCode> {
     if let Some(warning) = debug_build_warning() {
         println!("{warning}");
     }
-    println!("start+join: start a child that does nothing and wait for it; {runs} runs per method after one warm-up");
+    println!(
+        "start+join: start a child that does nothing and wait for it; {runs} runs per method after one warm-up"
+    );
     let mut medians = Vec::new();
     for method in [StartMethod::Fork, StartMethod::Spawn] {
         start_and_join(method)?; // warm-up: loads the binary into the page cache, not counted
-        let checked = time_runs(runs, || start_and_join(method)).check(|results| {
-            match results.iter().find(|result| !matches!(result, Ok(status) if status.success())) {
-                None => Ok(()),
-                Some(Ok(status)) => Err(format!("a {method} child ended with {status}")),
-                Some(Err(err)) => Err(format!("a {method} child failed: {err:#}")),
-            }
+        let checked = time_runs(runs, || start_and_join(method)).check(|results| match results
+            .iter()
+            .find(|result| !matches!(result, Ok(status) if status.success()))
+        {
+            None => Ok(()),
+            Some(Ok(status)) => Err(format!("a {method} child ended with {status}")),
+            Some(Err(err)) => Err(format!("a {method} child failed: {err:#}")),
         })?;
         let summary = checked.time();
         println!(

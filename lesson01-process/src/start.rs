@@ -200,9 +200,7 @@ pub fn spawn_child(target: &Target) -> anyhow::Result<Child> {
         .args(target.to_args())
         .spawn()
         .with_context(|| format!("cannot spawn {}", program.display()))?;
-    let pid = i32::try_from(child.id()).context("pid out of range")?;
-    // From here on the child is reaped through its pid; std's handle needs no wait.
-    Ok(Child::from_pid(Pid::from_raw(pid)))
+    Ok(Child::from_std(child))
 }
 
 /// A spawned child's orders, read from its command line.
@@ -244,7 +242,10 @@ impl SpawnedChild {
             }
         };
         if !die_with_parent(self.parent) {
-            eprintln!("error: parent {} is gone; the spawned child stops", self.parent);
+            eprintln!(
+                "error: parent {} is gone; the spawned child stops",
+                self.parent
+            );
             return ExitCode::FAILURE;
         }
         report_panics_in_one_line();

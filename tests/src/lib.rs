@@ -34,7 +34,12 @@ pub fn lesson_bin(name: &str) -> PathBuf {
     let bins = BUILT.get_or_init(build_workspace_bins).as_ref();
     let bins = bins.unwrap_or_else(|err| panic!("{err}"));
     bins.get(name)
-        .unwrap_or_else(|| panic!("no binary {name:?} in the workspace; found {:?}", bins.keys()))
+        .unwrap_or_else(|| {
+            panic!(
+                "no binary {name:?} in the workspace; found {:?}",
+                bins.keys()
+            )
+        })
         .clone()
 }
 
@@ -42,7 +47,12 @@ fn build_workspace_bins() -> Result<HashMap<String, PathBuf>, String> {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
     build
-        .args(["build", "--workspace", "--bins", "--message-format=json-render-diagnostics"])
+        .args([
+            "build",
+            "--workspace",
+            "--bins",
+            "--message-format=json-render-diagnostics",
+        ])
         .current_dir(workspace_root());
     if !cfg!(debug_assertions) {
         build.arg("--release");
@@ -104,6 +114,9 @@ mod tests {
             json_string_field("executable")(line).as_deref(),
             Some("/w/target/debug/lesson01-process")
         );
-        assert_eq!(json_string_field("executable")(r#"{"executable":null}"#), None);
+        assert_eq!(
+            json_string_field("executable")(r#"{"executable":null}"#),
+            None
+        );
     }
 }

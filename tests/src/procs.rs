@@ -88,13 +88,23 @@ impl Running {
             }
             if Instant::now() >= deadline {
                 let _ = self.child.kill();
-                panic!("the lesson did not exit within {timeout:?}; saw {:?}", self.seen);
+                panic!(
+                    "the lesson did not exit within {timeout:?}; saw {:?}",
+                    self.seen
+                );
             }
             thread::sleep(Duration::from_millis(10));
         };
         self.seen.extend(self.lines.try_iter());
-        let stderr = self.stderr.take().map(|reader| reader.join().unwrap_or_default());
-        (status, std::mem::take(&mut self.seen), stderr.unwrap_or_default())
+        let stderr = self
+            .stderr
+            .take()
+            .map(|reader| reader.join().unwrap_or_default());
+        (
+            status,
+            std::mem::take(&mut self.seen),
+            stderr.unwrap_or_default(),
+        )
     }
 }
 

@@ -38,7 +38,8 @@ pub fn examples(markdown: &str) -> Result<Vec<Example>, String> {
         if trimmed == "```" {
             in_console = false;
         } else if let Some(command) = trimmed.strip_prefix("$ ") {
-            let (bin, args) = parse_cargo_run(command).map_err(|err| format!("line {}: {err}", index + 1))?;
+            let (bin, args) =
+                parse_cargo_run(command).map_err(|err| format!("line {}: {err}", index + 1))?;
             examples.push(Example {
                 line: index + 1,
                 bin,
@@ -62,7 +63,9 @@ pub fn examples(markdown: &str) -> Result<Vec<Example>, String> {
 /// `cargo run -q -p PACKAGE [--bin BIN] [-- ARGS...]` → (binary, arguments).
 fn parse_cargo_run(command: &str) -> Result<(String, Vec<String>), String> {
     if command.contains(['"', '\'', '|', '>', '<', '&', ';', '$']) {
-        return Err(format!("only plain `cargo run` commands are run: {command:?}"));
+        return Err(format!(
+            "only plain `cargo run` commands are run: {command:?}"
+        ));
     }
     let words: Vec<&str> = command.split_whitespace().collect();
     let (cargo_words, args) = match words.iter().position(|word| *word == "--") {
@@ -79,7 +82,11 @@ fn parse_cargo_run(command: &str) -> Result<(String, Vec<String>), String> {
             "-q" | "--quiet" => {}
             "-p" | "--package" => package = rest.next().copied(),
             "--bin" => bin = rest.next().copied(),
-            other => return Err(format!("`cargo run {other}` is not supported here: {command:?}")),
+            other => {
+                return Err(format!(
+                    "`cargo run {other}` is not supported here: {command:?}"
+                ));
+            }
         }
     }
     let package = package.ok_or_else(|| format!("no -p PACKAGE in {command:?}"))?;

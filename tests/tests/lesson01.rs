@@ -34,7 +34,12 @@ fn plain_matches_the_cpython_counterpart() {
     };
     for method in ["fork", "spawn"] {
         let script = python_script("lesson01-process", "process.py");
-        let cpython = stdout_of(Command::new(python).arg(script).arg(method).timeout(TIMEOUT));
+        let cpython = stdout_of(
+            Command::new(python)
+                .arg(script)
+                .arg(method)
+                .timeout(TIMEOUT),
+        );
         let ours = stdout_of(lesson().args(["--plain", "--start-method", method]));
         assert_eq!(ours, cpython, "start method {method}");
     }
@@ -42,9 +47,14 @@ fn plain_matches_the_cpython_counterpart() {
 
 /// The pid on a line of the form `<who>: pid <N>, ...`.
 fn pid_after(line: &str, marker: &str) -> i32 {
-    let rest = &line[line.find(marker).unwrap_or_else(|| panic!("{marker:?} in {line:?}")) + marker.len()..];
+    let rest = &line[line
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker:?} in {line:?}"))
+        + marker.len()..];
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().unwrap_or_else(|_| panic!("a pid after {marker:?} in {line:?}"))
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("a pid after {marker:?} in {line:?}"))
 }
 
 #[test]
@@ -52,18 +62,37 @@ fn the_child_is_another_process_whose_parent_is_the_lesson() {
     for method in ["fork", "spawn"] {
         let out = stdout_of(lesson().args(["--start-method", method]));
         let lines: Vec<&str> = out.lines().collect();
-        let parent_line = lines.iter().find(|l| l.starts_with("parent: pid ")).expect("parent line");
-        let child_line = lines.iter().find(|l| l.starts_with("child:  pid ")).expect("child line");
+        let parent_line = lines
+            .iter()
+            .find(|l| l.starts_with("parent: pid "))
+            .expect("parent line");
+        let child_line = lines
+            .iter()
+            .find(|l| l.starts_with("child:  pid "))
+            .expect("child line");
         let parent = pid_after(parent_line, "parent: pid ");
         let child = pid_after(child_line, "child:  pid ");
         assert_ne!(parent, child, "{method}: two processes");
-        assert_eq!(pid_after(child_line, "parent "), parent, "{method}: the child's parent");
-        assert!(child_line.contains("1 thread"), "fork and spawn children start with one thread: {child_line}");
+        assert_eq!(
+            pid_after(child_line, "parent "),
+            parent,
+            "{method}: the child's parent"
+        );
+        assert!(
+            child_line.contains("1 thread"),
+            "fork and spawn children start with one thread: {child_line}"
+        );
         let joined = format!("parent: joined child {child}: exit code 0");
         assert!(out.contains(&joined), "{method}: {out}");
         let aaaa = lines.iter().position(|l| *l == "aaaa").expect("aaaa");
-        let join = lines.iter().position(|l| l.starts_with("parent: joined")).expect("join");
-        assert!(aaaa < join, "join() returns only after the child's job is done");
+        let join = lines
+            .iter()
+            .position(|l| l.starts_with("parent: joined"))
+            .expect("join");
+        assert!(
+            aaaa < join,
+            "join() returns only after the child's job is done"
+        );
     }
 }
 
@@ -76,12 +105,23 @@ fn a_panicking_child_is_reported_in_one_line_and_the_parent_fails() {
             .output()
             .expect("runs");
         assert_eq!(output.status.code(), Some(1), "{method}");
-        assert!(output.stdout.is_empty(), "{method}: no aaaa from a panicked job");
+        assert!(
+            output.stdout.is_empty(),
+            "{method}: no aaaa from a panicked job"
+        );
         let stderr = String::from_utf8_lossy(&output.stderr);
         let lines: Vec<&str> = stderr.lines().collect();
         assert_eq!(lines.len(), 2, "{method}: {stderr}");
-        assert!(lines[0].starts_with("child ") && lines[0].contains("panicked: job panicked on purpose"), "{stderr}");
-        assert!(lines[1].starts_with("error: child ") && lines[1].ends_with("failed: exit code 101 (it panicked)"), "{stderr}");
+        assert!(
+            lines[0].starts_with("child ")
+                && lines[0].contains("panicked: job panicked on purpose"),
+            "{stderr}"
+        );
+        assert!(
+            lines[1].starts_with("error: child ")
+                && lines[1].ends_with("failed: exit code 101 (it panicked)"),
+            "{stderr}"
+        );
     }
 }
 
@@ -113,15 +153,28 @@ fn without_the_guard_each_spawned_child_starts_another_until_the_cap() {
         .filter(|l| l.contains("runs from the top with no guard"))
         .map(|l| pid_after(l, "(pid "))
         .collect();
-    assert_eq!(starts.len(), 2, "generations 1 and 2 each start a child: {out}");
-    let capped: Vec<&str> = out.lines().filter(|l| l.contains("stopped by this demo's cap")).collect();
+    assert_eq!(
+        starts.len(),
+        2,
+        "generations 1 and 2 each start a child: {out}"
+    );
+    let capped: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("stopped by this demo's cap"))
+        .collect();
     assert_eq!(capped.len(), 1, "{out}");
     assert!(capped[0].trim_start().starts_with("generation 3 "), "{out}");
     let third = pid_after(capped[0], "(pid ");
-    assert!(starts[0] != starts[1] && starts[1] != third && starts[0] != third, "three processes: {out}");
+    assert!(
+        starts[0] != starts[1] && starts[1] != third && starts[0] != third,
+        "three processes: {out}"
+    );
 
     let fork = stdout_of(lesson().args(["--without-guard", "--start-method", "fork"]));
-    assert!(fork.contains("changes nothing") && !fork.contains("generation"), "{fork}");
+    assert!(
+        fork.contains("changes nothing") && !fork.contains("generation"),
+        "{fork}"
+    );
 }
 
 #[test]
@@ -137,21 +190,43 @@ fn bench_prints_both_latency_lines_after_checking_every_child() {
             .lines()
             .find(|l| l.starts_with(&format!("start+join {method}: ")))
             .unwrap_or_else(|| panic!("no {method} line in {out}"));
-        let figure: f64 = line.split_whitespace().nth(2).and_then(|f| f.parse().ok()).expect("a number of ms");
+        let figure: f64 = line
+            .split_whitespace()
+            .nth(2)
+            .and_then(|f| f.parse().ok())
+            .expect("a number of ms");
         assert!(figure > 0.0, "{line}");
-        assert!(line.contains("median of 5;") && line.contains(if cfg!(debug_assertions) { "debug build" } else { "release build" }), "{line}");
+        assert!(
+            line.contains("median of 5;")
+                && line.contains(if cfg!(debug_assertions) {
+                    "debug build"
+                } else {
+                    "release build"
+                }),
+            "{line}"
+        );
         if with_python {
             let python_line = format!("python start+join {method}: ");
-            assert!(out.lines().any(|l| l.starts_with(&python_line) && l.contains("Python/Rust")), "{out}");
+            assert!(
+                out.lines()
+                    .any(|l| l.starts_with(&python_line) && l.contains("Python/Rust")),
+                "{out}"
+            );
         }
     }
-    assert_eq!(out.contains("warning: this is a debug build"), cfg!(debug_assertions));
+    assert_eq!(
+        out.contains("warning: this is a debug build"),
+        cfg!(debug_assertions)
+    );
 }
 
 #[test]
 fn readme_console_blocks_are_true() {
     let checked = readme::check(&workspace_root().join("lesson01-process/README.md"));
-    assert!(checked >= 2, "the lesson README shows at least the default and --plain runs");
+    assert!(
+        checked >= 2,
+        "the lesson README shows at least the default and --plain runs"
+    );
     let top = readme::check(&workspace_root().join("README.md"));
     assert!(top >= 1, "the top README shows the first lesson");
 }

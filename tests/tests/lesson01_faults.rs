@@ -35,12 +35,25 @@ fn a_child_killed_with_sigkill_is_reported_and_reaped() {
         kill(Pid::from_raw(child), Signal::SIGKILL).expect("kill the child");
         let (status, stdout, stderr) = lesson.finish(TIMEOUT);
 
-        assert_eq!(status.code(), Some(1), "{method}: the parent fails when its child was killed");
-        let report = format!("parent: joined child {child}: killed by signal SIGKILL; Python's exitcode would be -9");
+        assert_eq!(
+            status.code(),
+            Some(1),
+            "{method}: the parent fails when its child was killed"
+        );
+        let report = format!(
+            "parent: joined child {child}: killed by signal SIGKILL; Python's exitcode would be -9"
+        );
         assert!(stdout.contains(&report), "{method}: {stdout:?}");
-        assert_eq!(stderr, format!("error: child {child} failed: killed by signal SIGKILL\n"));
+        assert_eq!(
+            stderr,
+            format!("error: child {child} failed: killed by signal SIGKILL\n")
+        );
         // Had the parent not reaped it, it would linger as a zombie (re-parented to us).
-        assert!(process(child).is_none(), "{method}: child {child} remains: {:?}", process(child));
+        assert!(
+            process(child).is_none(),
+            "{method}: child {child} remains: {:?}",
+            process(child)
+        );
     }
 }
 
@@ -54,7 +67,11 @@ fn a_child_does_not_outlive_a_parent_killed_with_sigterm() {
         // Orphaned, the child became ours (we are the subreaper); it must die with its parent
         // instead of sleeping on. Reap it and see how it ended.
         let ended = wait_for_orphan(child);
-        assert_eq!(ended, Some(Signal::SIGKILL), "{method}: the child was killed with its parent");
+        assert_eq!(
+            ended,
+            Some(Signal::SIGKILL),
+            "{method}: the child was killed with its parent"
+        );
         assert!(wait_until_gone(child, Duration::from_secs(5)));
     }
 }
@@ -62,7 +79,10 @@ fn a_child_does_not_outlive_a_parent_killed_with_sigterm() {
 /// Reaps our adopted orphan `pid` within a few seconds; the signal that ended it, if any.
 fn wait_for_orphan(pid: i32) -> Option<Signal> {
     for _ in 0..500 {
-        match waitpid(Pid::from_raw(pid), Some(nix::sys::wait::WaitPidFlag::WNOHANG)) {
+        match waitpid(
+            Pid::from_raw(pid),
+            Some(nix::sys::wait::WaitPidFlag::WNOHANG),
+        ) {
             Ok(WaitStatus::Signaled(_, signal, _)) => return Some(signal),
             Ok(WaitStatus::Exited(..)) => return None,
             // Not ours yet (the parent is still being torn down) or still alive.
