@@ -3,17 +3,17 @@
 //!
 //! `cargo test --workspace` builds a package's binaries only for that package's own
 //! integration tests, and this crate is a different package; so the first test that asks for a
-//! binary runs `cargo build --workspace --bins` (the same profile as the tests) and takes the
-//! paths cargo reports. Later calls reuse them.
+//! binary runs `cargo build --workspace --bin NAME` (the same profile as the tests) and takes the
+//! path cargo reports. Later calls reuse it. Only that binary and what it depends on are built.
 
 pub mod procs;
 pub mod readme;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// The longest any single run of a lesson may take in a test before it is killed.
@@ -30,29 +30,25 @@ pub fn workspace_root() -> PathBuf {
 /// The path of the real binary `name` (a lesson's default binary is named after its package),
 /// built by cargo on first use.
 pub fn lesson_bin(name: &str) -> PathBuf {
-    static BUILT: OnceLock<Result<HashMap<String, PathBuf>, String>> = OnceLock::new();
-    let bins = BUILT.get_or_init(build_workspace_bins).as_ref();
-    let bins = bins.unwrap_or_else(|err| panic!("{err}"));
-    bins.get(name)
-        .unwrap_or_else(|| {
-            panic!(
-                "no binary {name:?} in the workspace; found {:?}",
-                bins.keys()
-            )
-        })
-        .clone()
+    static BUILT: Mutex<BTreeMap<String, PathBuf>> = Mutex::new(BTreeMap::new());
+    // Held while building, so two tests asking at once do not build twice.
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(path) = built.get(name) {
+        return path.clone();
+    }
+    let path = build_bin(name).unwrap_or_else(|err| panic!("{err}"));
+    built.insert(name.to_string(), path.clone());
+    path
 }
 
-fn build_workspace_bins() -> Result<HashMap<String, PathBuf>, String> {
+fn build_bin(name: &str) -> Result<PathBuf, String> {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
     build
-        .args([
-            "build",
-            "--workspace",
-            "--bins",
-            "--message-format=json-render-diagnostics",
-        ])
+        .args(["build", "--workspace", "--bin", name])
+        .arg("--message-format=json-render-diagnostics")
         .current_dir(workspace_root());
     if !cfg!(debug_assertions) {
         build.arg("--release");
@@ -62,19 +58,17 @@ fn build_workspace_bins() -> Result<HashMap<String, PathBuf>, String> {
         .map_err(|err| format!("cannot run cargo build: {err}"))?;
     if !output.status.success() {
         return Err(format!(
-            "cargo build --workspace --bins failed ({}):\n{}",
+            "cargo build --bin {name} failed ({}):\n{}",
             output.status,
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let messages = String::from_utf8_lossy(&output.stdout);
-    let bins: HashMap<String, PathBuf> = messages
+    String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(json_string_field("executable"))
         .map(PathBuf::from)
-        .filter_map(|path| Some((path.file_name()?.to_str()?.to_string(), path)))
-        .collect();
-    Ok(bins)
+        .find(|path| path.file_name().is_some_and(|file| file == name))
+        .ok_or_else(|| format!("cargo built no executable named {name}"))
 }
 
 /// Reads a string field from one line of cargo's JSON messages. Cargo writes each message on
