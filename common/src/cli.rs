@@ -8,7 +8,11 @@ use clap::error::ErrorKind;
 /// Parses the arguments like `A::parse()`, but reports a bad argument on a single line
 /// (clap's own report spans several) before exiting with code 2. `--help` and `--version`
 /// print as usual.
+///
+/// It also gives SIGPIPE back its default action, so that `lesson | head` ends the lesson
+/// quietly, as it ends any Unix tool, instead of a panic on the next `println!`.
 pub fn parse_args<A: clap::Parser>() -> A {
+    restore_sigpipe();
     A::try_parse().unwrap_or_else(|err| {
         if matches!(
             err.kind(),
@@ -21,6 +25,12 @@ pub fn parse_args<A: clap::Parser>() -> A {
         eprintln!("{}", one_line(&err.render().to_string()));
         std::process::exit(2)
     })
+}
+
+fn restore_sigpipe() {
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    // Safety: installs the default action, not a handler; no other thread runs yet.
+    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
 }
 
 /// Clap's first line, plus the list of possible values when it gives one.

@@ -8,6 +8,7 @@ pub mod kernel;
 pub mod process;
 pub mod pyfmt;
 pub mod python;
+pub mod sweep;
 pub mod timing;
 
 pub use kernel::{MAX_N, TooLarge, job, job_closed_form, job_range};

@@ -50,6 +50,26 @@ pub fn ms(elapsed: Duration) -> String {
     format!("{:.3}", elapsed.as_secs_f64() * 1e3)
 }
 
+/// A duration in the unit that suits it, with three significant digits: `231 ns`, `3.57 ms`,
+/// `1.20 s`. For tables whose times span many orders of magnitude.
+pub fn human(elapsed: Duration) -> String {
+    let seconds = elapsed.as_secs_f64();
+    let (value, unit) = match seconds {
+        s if s < 1e-6 => (s * 1e9, "ns"),
+        s if s < 1e-3 => (s * 1e6, "µs"),
+        s if s < 1.0 => (s * 1e3, "ms"),
+        s => (s, "s"),
+    };
+    let decimals = if value < 10.0 {
+        2
+    } else if value < 100.0 {
+        1
+    } else {
+        0
+    };
+    format!("{value:.decimals$} {unit}")
+}
+
 /// Minimum, median and maximum of several timed runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
@@ -234,6 +254,10 @@ mod tests {
         assert_eq!(secs(Duration::from_millis(1500)).to_string(), "1.5");
         assert_eq!(secs(Duration::from_secs(2)).to_string(), "2.0");
         assert_eq!(ms(Duration::from_micros(153)), "0.153");
+        assert_eq!(human(Duration::from_nanos(231)), "231 ns");
+        assert_eq!(human(Duration::from_nanos(3_571_000)), "3.57 ms");
+        assert_eq!(human(Duration::from_micros(45_500)), "45.5 ms");
+        assert_eq!(human(Duration::from_millis(1_200)), "1.20 s");
     }
 
     #[test]

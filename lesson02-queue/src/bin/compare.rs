@@ -1,0 +1,90 @@
+//! The notes' efficiency comparison: normal, threads and processes (and rayon) on the same
+//! job, each timed after its result is checked; then what the figures say.
+//!
+//! Notes: 多线程多进程效率对比 and 学习总结. Run it with `--release`: a debug build's times
+//! mean little.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use common::cli::{exit_code, parse_args};
+use lesson02_queue::compare::{expected, max_n};
+use lesson02_queue::report;
+
+/// Compute 2 × job(n) normally, with threads, with processes and with rayon, and time each.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Print only the notes' six lines (normal, multithread, multicore: value and time)
+    #[arg(long, conflicts_with_all = ["sweep", "workers_sweep", "python"])]
+    plain: bool,
+
+    /// The loop length: each variant computes 2 × job(N)
+    #[arg(long, value_name = "N", default_value_t = 1_000_000, value_parser = parse_n)]
+    n: u64,
+
+    /// Workers (threads or processes) per parallel variant
+    #[arg(long, value_name = "W", default_value_t = 2,
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    workers: u16,
+
+    /// Timed runs per variant; the median is printed
+    #[arg(long, value_name = "R", default_value_t = 5,
+          value_parser = clap::value_parser!(u16).range(1..=1000))]
+    runs: u16,
+
+    /// Time every variant for n = 10^2, 10^3, ... 10^8 and say where parallel work pays off
+    #[arg(long, conflicts_with_all = ["workers_sweep", "python"])]
+    sweep: bool,
+
+    /// With --sweep: the largest n is 10^EXP
+    #[arg(long, value_name = "EXP", default_value_t = 8, requires = "sweep",
+          value_parser = clap::value_parser!(u32).range(2..=9))]
+    sweep_max: u32,
+
+    /// With --sweep: draw the sweep as a log-log SVG chart
+    #[arg(long, value_name = "FILE.svg", requires = "sweep")]
+    plot: Option<PathBuf>,
+
+    /// Speedup for 1 ... 2 × cpus workers at this n, and the best number of workers
+    #[arg(long, conflicts_with = "python")]
+    workers_sweep: bool,
+
+    /// Run the same comparison in CPython and print both side by side
+    #[arg(long)]
+    python: bool,
+}
+
+fn parse_n(text: &str) -> Result<u64, String> {
+    let n: u64 = text.parse().map_err(|err| format!("{err}"))?;
+    expected(n).map_err(|_| {
+        format!("2 × job({n}) does not fit in a u128 (Python's int would grow; ours would overflow): n must be at most {}", max_n())
+    })?;
+    Ok(n)
+}
+
+fn main() -> ExitCode {
+    let args: Args = parse_args();
+    let (n, workers, runs) = (args.n, usize::from(args.workers), usize::from(args.runs));
+    exit_code(if args.sweep {
+        report::sweep(args.sweep_max, workers, args.plot.as_deref())
+    } else if args.workers_sweep {
+        report::sweep_workers(n, runs)
+    } else if args.python {
+        report::with_python(n, workers, runs)
+    } else {
+        report::run(n, workers, runs, args.plain)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_consistent() {
+        use clap::CommandFactory;
+        Args::command().debug_assert();
+    }
+}

@@ -1,0 +1,221 @@
+//! The notes' efficiency comparison: `2 × job(n)` computed normally, by threads, by processes
+//! and (our addition) by rayon, each timed after its result is checked.
+//!
+//! The work is the same in every variant: `2n` loop iterations. The notes give each of their
+//! two workers a whole `job(n)`; we split `0..n` into one range per worker and each worker
+//! loops over its range twice, so any number of workers shares the same `2n` iterations.
+
+use std::fmt;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, ensure};
+use common::process::thread_count;
+use common::timing::{Summary, time_runs};
+use common::{TooLarge, job_closed_form, job_range};
+use lesson01_process::start::fork_child;
+use rayon::prelude::*;
+
+use crate::queue::Queue;
+
+/// The four ways to compute `2 × job(n)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// One loop after the other in this thread, as the notes' `normal()`.
+    Normal,
+    /// One thread per worker; results come back through the threads' join handles.
+    Multithread,
+    /// One forked process per worker; results come back through lesson 2's queue.
+    Multicore,
+    /// A rayon pool with one thread per worker.
+    Rayon,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 4] = [
+        Self::Normal,
+        Self::Multithread,
+        Self::Multicore,
+        Self::Rayon,
+    ];
+    /// The three the notes time, in the notes' order.
+    pub const NOTES: [Variant; 3] = [Self::Normal, Self::Multithread, Self::Multicore];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Multithread => "multithread",
+            Self::Multicore => "multicore",
+            Self::Rayon => "rayon",
+        }
+    }
+}
+
+impl fmt::Display for Variant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `2 × job(n)`, the value every variant must produce; an error if it does not fit in a u128.
+pub fn expected(n: u64) -> Result<u128, TooLarge> {
+    job_closed_form(n)
+        .and_then(|once| once.checked_mul(2))
+        .ok_or(TooLarge { n })
+}
+
+/// The largest n for which `2 × job(n)` fits in a u128.
+pub fn max_n() -> u64 {
+    let (mut fits, mut too_big) = (0, common::MAX_N);
+    while too_big - fits > 1 {
+        let middle = fits + (too_big - fits) / 2;
+        if expected(middle).is_ok() {
+            fits = middle;
+        } else {
+            too_big = middle;
+        }
+    }
+    fits
+}
+
+/// One worker's share: the loop over `range`, twice, as the notes' `normal()` loops twice.
+fn job_twice(range: std::ops::Range<u64>) -> Result<u128, TooLarge> {
+    Ok(job_range(range.clone())? + job_range(range)?)
+}
+
+/// `0..n` cut into `workers` contiguous ranges whose lengths differ by at most one.
+pub fn split(n: u64, workers: usize) -> Vec<std::ops::Range<u64>> {
+    let workers = workers.max(1) as u64;
+    (0..workers)
+        .map(|w| n * w / workers..n * (w + 1) / workers)
+        .collect()
+}
+
+/// Computes `2 × job(n)` by `variant` with `workers` workers.
+pub fn compute(variant: Variant, n: u64, workers: usize) -> anyhow::Result<u128> {
+    expected(n)?; // refuse an n that would overflow before starting anyone
+    let ranges = split(n, workers);
+    Ok(match variant {
+        Variant::Normal => job_twice(0..n)?,
+        Variant::Multithread => thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .into_iter()
+                .map(|range| scope.spawn(move || job_twice(range)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().expect("job_twice does not panic"))
+                .sum::<Result<u128, TooLarge>>()
+        })?,
+        Variant::Multicore => by_processes(ranges)?,
+        Variant::Rayon => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(workers)
+                .build()?;
+            let total = pool.install(|| {
+                ranges
+                    .into_par_iter()
+                    .map(job_twice)
+                    .sum::<Result<u128, TooLarge>>()
+            })?;
+            drop(pool);
+            // The pool's threads end shortly after it is dropped; fork (multicore) needs them
+            // gone, so wait here rather than fail later.
+            wait_until_single_threaded();
+            total
+        }
+    })
+}
+
+fn wait_until_single_threaded() {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while thread_count().is_some_and(|count| count > 1) && Instant::now() < deadline {
+        thread::sleep(Duration::from_micros(100));
+    }
+}
+
+/// One forked worker per range; each puts its share on the queue. The parent gets every
+/// share *before* it joins, which cannot deadlock whatever the size of a result.
+fn by_processes(ranges: Vec<std::ops::Range<u64>>) -> anyhow::Result<u128> {
+    let mut queue = Queue::<u128>::new()?;
+    let mut workers = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        let queue = &queue;
+        workers.push(fork_child(move || match job_twice(range) {
+            Ok(share) => i32::from(queue.put(&share).is_err()),
+            Err(_) => 1,
+        })?);
+    }
+    let mut total = 0u128;
+    for _ in 0..workers.len() {
+        total += queue
+            .get_timeout(Duration::from_secs(600))?
+            .context("a worker process exited without its result")?;
+    }
+    for worker in &mut workers {
+        let status = worker.wait()?;
+        ensure!(status.success(), "worker {} failed: {status}", worker.pid());
+    }
+    Ok(total)
+}
+
+/// Runs `variant` `runs` times, checks every result, and returns the time summary.
+pub fn measure(variant: Variant, n: u64, workers: usize, runs: usize) -> anyhow::Result<Summary> {
+    let expected = expected(n)?;
+    let checked = time_runs(runs, || compute(variant, n, workers)).check(|results| {
+        for result in results {
+            match result {
+                Ok(total) if *total == expected => {}
+                Ok(total) => return Err(format!("{variant} gave {total}, expected {expected}")),
+                Err(err) => return Err(format!("{variant} failed: {err:#}")),
+            }
+        }
+        Ok(())
+    })?;
+    Ok(*checked.time())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_cover_0_to_n_once() {
+        for (n, workers) in [(10, 3), (1_000_000, 2), (5, 8), (0, 2), (7, 1)] {
+            let ranges = split(n, workers);
+            assert_eq!(ranges.len(), workers);
+            assert_eq!(ranges[0].start, 0);
+            assert_eq!(ranges[workers - 1].end, n);
+            for pair in ranges.windows(2) {
+                assert_eq!(pair[0].end, pair[1].start, "{n} {workers}");
+            }
+        }
+    }
+
+    #[test]
+    fn thread_variants_give_the_notes_value() {
+        // Multicore forks, which a multi-threaded test process must not do: the black-box
+        // tests check it through the binary.
+        for variant in [Variant::Normal, Variant::Multithread, Variant::Rayon] {
+            for workers in [1, 2, 3] {
+                assert_eq!(
+                    compute(variant, 1_000_000, workers).expect("fits"),
+                    499_999_666_667_166_666_000_000,
+                    "{variant} with {workers} workers"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn max_n_is_the_exact_limit_for_twice_job() {
+        assert!(expected(max_n()).is_ok());
+        assert!(expected(max_n() + 1).is_err());
+    }
+
+    #[test]
+    fn an_n_that_overflows_is_refused() {
+        assert!(expected(common::MAX_N).is_err(), "2 × job(MAX_N) overflows");
+        assert!(compute(Variant::Normal, u64::MAX, 2).is_err());
+    }
+}

@@ -1,0 +1,65 @@
+//! Lesson 2: two worker processes put `job(1000)` on a queue; the parent prints the sum.
+//!
+//! Notes: Queue进程输出. Run `cargo run -p lesson02-queue -- --help` for the options, and
+//! `cargo run --release -p lesson02-queue --bin compare` for the efficiency comparison.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use common::cli::{exit_code, parse_args};
+use lesson02_queue::lesson::{bench, deadlock_demo, run, run_threads};
+
+/// Two workers put job(1000) on a queue; the parent gets both results and prints their sum.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Print only what the notes' Python program prints: the sum
+    #[arg(long, conflicts_with_all = ["bench", "payload_bytes"])]
+    plain: bool,
+
+    /// Use two threads and a crossbeam channel instead of processes and a pipe
+    #[arg(long, conflicts_with_all = ["bench", "payload_bytes"])]
+    threads: bool,
+
+    /// Each worker puts BYTES bytes instead: past the pipe's buffer, join-then-get deadlocks
+    #[arg(long, value_name = "BYTES", conflicts_with = "bench",
+          value_parser = clap::value_parser!(u64).range(1..=64 * 1024 * 1024))]
+    payload_bytes: Option<u64>,
+
+    /// Measure the queue's throughput (messages per second)
+    #[arg(long)]
+    bench: bool,
+
+    /// Messages to send for --bench
+    #[arg(long, value_name = "N", default_value_t = 1_000_000, requires = "bench",
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    messages: u64,
+
+    /// With --bench: run the same measurement with CPython's multiprocessing.Queue
+    #[arg(long, requires = "bench")]
+    python: bool,
+}
+
+fn main() -> ExitCode {
+    let args: Args = parse_args();
+    exit_code(if args.bench {
+        bench(args.messages, args.python)
+    } else if let Some(bytes) = args.payload_bytes {
+        deadlock_demo(usize::try_from(bytes).unwrap_or(usize::MAX))
+    } else if args.threads {
+        run_threads(args.plain)
+    } else {
+        run(args.plain)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_consistent() {
+        use clap::CommandFactory;
+        Args::command().debug_assert();
+    }
+}

@@ -1,0 +1,326 @@
+//! lesson02-queue and its `compare` binary, run as a student runs them.
+
+use std::time::Duration;
+
+use course_tests::{TIMEOUT, lesson_bin, python_script, python3, readme, workspace_root};
+use snapbox::cmd::Command;
+
+fn lesson() -> Command {
+    Command::new(lesson_bin("lesson02-queue")).timeout(TIMEOUT)
+}
+
+fn compare() -> Command {
+    Command::new(lesson_bin("compare")).timeout(Duration::from_secs(120))
+}
+
+fn stdout_of(command: Command) -> String {
+    let output = command.output().expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+const NOTES_SUM: &str = "499667166000\n";
+const NOTES_TOTAL: &str = "499999666667166666000000";
+
+#[test]
+fn plain_prints_the_notes_sum_with_processes_and_with_threads() {
+    for args in [&["--plain"][..], &["--plain", "--threads"]] {
+        lesson()
+            .args(args)
+            .assert()
+            .success()
+            .stdout_eq(NOTES_SUM.to_string())
+            .stderr_eq(String::new());
+    }
+}
+
+#[test]
+fn plain_matches_the_cpython_counterpart() {
+    let Some(python) = python3("the CPython comparison of lesson02 --plain") else {
+        return;
+    };
+    let cpython = stdout_of(
+        Command::new(python)
+            .arg(python_script("lesson02-queue", "queue_sum.py"))
+            .timeout(TIMEOUT),
+    );
+    assert_eq!(cpython, NOTES_SUM);
+    assert_eq!(stdout_of(lesson().arg("--plain")), cpython);
+}
+
+#[test]
+fn each_result_names_the_worker_process_that_put_it() {
+    let out = stdout_of(lesson());
+    let joined: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("parent: joined worker "))
+        .map(|rest| rest.split(':').next().expect("pid"))
+        .collect();
+    let putters: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("parent: got 249833583000 from worker pid "))
+        .collect();
+    assert_eq!(joined.len(), 2, "{out}");
+    assert_ne!(joined[0], joined[1], "two worker processes: {out}");
+    let mut sorted_putters = putters.clone();
+    sorted_putters.sort_unstable();
+    let mut sorted_joined = joined.clone();
+    sorted_joined.sort_unstable();
+    assert_eq!(
+        sorted_putters, sorted_joined,
+        "each worker put one result: {out}"
+    );
+    assert!(out.ends_with(NOTES_SUM), "{out}");
+}
+
+#[test]
+fn a_small_payload_does_not_deadlock() {
+    let out = stdout_of(lesson().args(["--payload-bytes", "1000"]));
+    assert!(out.contains("no deadlock"), "{out}");
+    assert!(
+        out.contains("got 2 results of 1000 bytes, each intact"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bench_prints_three_checked_rates() {
+    let mut command = lesson().args(["--bench", "--messages", "20000"]);
+    let with_python = python3("the CPython half of lesson02 --bench --python").is_some();
+    if with_python {
+        command = command.arg("--python");
+    }
+    let out = stdout_of(command);
+    for label in [
+        "queue throughput: ",
+        "queue throughput, batched: ",
+        "channel throughput, threads: ",
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("{label} in {out}"));
+        let rate: u64 = line[label.len()..]
+            .split_whitespace()
+            .next()
+            .and_then(|r| r.parse().ok())
+            .expect("a rate");
+        assert!(rate > 0, "{line}");
+        assert!(
+            line.ends_with(if cfg!(debug_assertions) {
+                "debug build)"
+            } else {
+                "release build)"
+            }),
+            "{line}"
+        );
+    }
+    if with_python {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("python queue throughput: ") && l.contains("Rust/Python")),
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn bad_arguments_get_one_line_and_exit_code_2() {
+    let lesson_cases: [&[&str]; 4] = [
+        &["--payload-bytes", "0"],
+        &["--bench", "--messages", "lots"],
+        &["--python"],
+        &["--plain", "--bench"],
+    ];
+    let compare_cases: [&[&str]; 5] = [
+        &["--n", "6000000000"],
+        &["--workers", "0"],
+        &["--n", "-1"],
+        &["--plot", "x.svg"],
+        &["--sweep", "--sweep-max", "12"],
+    ];
+    let runs = lesson_cases
+        .iter()
+        .map(|args| (lesson(), *args))
+        .chain(compare_cases.iter().map(|args| (compare(), *args)));
+    for (command, args) in runs {
+        let output = command.args(args).output().expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    }
+}
+
+/// The notes' six lines, with the times checked for being floats and then masked.
+fn masked_notes_lines(out: &str) -> Vec<String> {
+    out.lines()
+        .map(|line| match line.split_once(" time: ") {
+            Some((name, seconds)) => {
+                let seconds: f64 = seconds
+                    .parse()
+                    .unwrap_or_else(|_| panic!("a float in {line:?}"));
+                assert!(seconds > 0.0, "{line}");
+                format!("{name} time: <seconds>")
+            }
+            None => line.to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn compare_plain_prints_the_notes_six_lines() {
+    let out = stdout_of(compare().arg("--plain"));
+    let expected: Vec<String> = ["normal", "multithread", "multicore"]
+        .iter()
+        .flat_map(|name| {
+            [
+                format!("{name}: {NOTES_TOTAL}"),
+                format!("{name} time: <seconds>"),
+            ]
+        })
+        .collect();
+    assert_eq!(masked_notes_lines(&out), expected);
+    if let Some(python) = python3("the CPython comparison of compare --plain") {
+        let script = python_script("lesson02-queue", "compare.py");
+        let cpython = stdout_of(
+            Command::new(python)
+                .arg(script)
+                .timeout(Duration::from_secs(120)),
+        );
+        assert_eq!(
+            masked_notes_lines(&cpython),
+            expected,
+            "CPython prints the same lines"
+        );
+    }
+}
+
+#[test]
+fn compare_adds_rayon_speedups_and_a_verdict_from_its_figures() {
+    let out = stdout_of(compare().args(["--runs", "1"]));
+    assert!(out.contains(&format!("rayon: {NOTES_TOTAL}")), "{out}");
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.trim_start().ends_with("x normal"))
+            .count(),
+        3,
+        "{out}"
+    );
+    let ranking = out
+        .lines()
+        .find(|l| l.starts_with("measured, fastest first: "))
+        .expect("ranking");
+    for variant in ["normal", "multithread", "multicore", "rayon"] {
+        assert!(ranking.contains(&format!("{variant} ")), "{ranking}");
+    }
+    let verdict = out.lines().last().expect("a verdict");
+    assert!(
+        [
+            "does not hold",
+            "pay off",
+            "beat threads",
+            "nothing runs in parallel"
+        ]
+        .iter()
+        .any(|v| verdict.contains(v)),
+        "{verdict}"
+    );
+    assert_eq!(
+        out.contains("warning: this is a debug build"),
+        cfg!(debug_assertions),
+        "{out}"
+    );
+}
+
+#[test]
+fn compare_sweep_tables_each_n_and_draws_an_svg() {
+    let svg = std::env::temp_dir().join(format!("compare-sweep-{}.svg", std::process::id()));
+    let out = stdout_of(
+        compare()
+            .args(["--sweep", "--sweep-max", "4", "--plot"])
+            .arg(&svg),
+    );
+    for n in ["100", "1000", "10000"] {
+        assert!(
+            out.lines().any(|l| l.split_whitespace().next() == Some(n)),
+            "row {n}: {out}"
+        );
+    }
+    for variant in ["multithread", "multicore", "rayon"] {
+        assert!(
+            out.lines().any(|l| l.starts_with(&format!("{variant} "))
+                && (l.contains("pays off") || l.contains("never") || l.contains("every n"))),
+            "{out}"
+        );
+    }
+    let drawing = std::fs::read_to_string(&svg).expect("the SVG was written");
+    std::fs::remove_file(&svg).expect("remove the SVG");
+    assert!(drawing.starts_with("<svg"), "an SVG document");
+    for label in [
+        "normal",
+        "multithread",
+        "multicore",
+        "rayon",
+        "n (loop length)",
+        "time (seconds, median)",
+    ] {
+        assert!(drawing.contains(label), "the chart labels {label:?}");
+    }
+}
+
+#[test]
+fn compare_workers_sweep_names_the_best_count() {
+    let out = stdout_of(compare().args(["--workers-sweep", "--n", "20000", "--runs", "1"]));
+    let cpus = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let rows = out
+        .lines()
+        .filter(|l| {
+            l.split_whitespace()
+                .next()
+                .is_some_and(|w| w.parse::<usize>().is_ok())
+        })
+        .count();
+    assert_eq!(rows, 2 * cpus, "{out}");
+    for variant in ["multithread", "multicore", "rayon"] {
+        let best = out
+            .lines()
+            .find(|l| l.starts_with(&format!("best for {variant}: ")))
+            .expect("a best line");
+        let count: usize = best
+            .split_whitespace()
+            .nth(3)
+            .and_then(|w| w.parse().ok())
+            .expect("a count");
+        assert!((1..=2 * cpus).contains(&count), "{best}");
+    }
+}
+
+#[test]
+fn compare_python_prints_both_side_by_side() {
+    if python3("compare --python").is_none() {
+        return;
+    }
+    let out = stdout_of(compare().args(["--python", "--n", "1000", "--runs", "1"]));
+    for variant in ["normal", "multithread", "multicore"] {
+        let row = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{variant} ")))
+            .unwrap_or_else(|| panic!("{variant} row in {out}"));
+        let numbers: Vec<f64> = row
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|w| w.trim_end_matches('x').parse().ok())
+            .collect();
+        assert_eq!(numbers.len(), 3, "Rust, CPython, ratio: {row}");
+    }
+}
+
+#[test]
+fn readme_console_blocks_are_true() {
+    let checked = readme::check(&workspace_root().join("lesson02-queue/README.md"));
+    assert!(
+        checked >= 3,
+        "the README shows the lesson, --plain and compare --plain"
+    );
+}
