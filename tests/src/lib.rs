@@ -82,6 +82,24 @@ fn json_string_field(key: &str) -> impl Fn(&str) -> Option<String> + '_ {
     }
 }
 
+/// Runs `command`, asserts that it succeeded, and returns its stdout.
+pub fn stdout_of(command: snapbox::cmd::Command) -> String {
+    let output = command.output().expect("the command starts");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("stdout is UTF-8")
+}
+
+/// Asserts that a bad command line is refused the way every lesson refuses one: exit code 2,
+/// nothing on stdout, and exactly one line on stderr that starts with `error: `.
+pub fn assert_usage_error(command: snapbox::cmd::Command, args: &[&str]) {
+    let output = command.args(args).output().expect("the command starts");
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+    assert!(output.stdout.is_empty(), "{args:?}: {output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+}
+
 /// `python3` if it is on the PATH; otherwise `None`, after printing why a comparison is skipped
 /// (visible with `cargo test -- --nocapture`, and in the output of a failing test).
 pub fn python3(for_what: &str) -> Option<&'static str> {

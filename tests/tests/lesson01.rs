@@ -2,17 +2,14 @@
 
 use std::time::Duration;
 
-use course_tests::{TIMEOUT, lesson_bin, python_script, python3, readme, workspace_root};
+use course_tests::{
+    TIMEOUT, assert_usage_error, lesson_bin, python_script, python3, readme, stdout_of,
+    workspace_root,
+};
 use snapbox::cmd::Command;
 
 fn lesson() -> Command {
     Command::new(lesson_bin("lesson01-process")).timeout(TIMEOUT)
-}
-
-fn stdout_of(command: Command) -> String {
-    let output = command.output().expect("runs");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).expect("utf-8")
 }
 
 #[test]
@@ -136,12 +133,7 @@ fn bad_arguments_get_one_line_and_exit_code_2() {
         &["--spawned-child", "1", "rm", "-rf"],
     ];
     for args in cases {
-        let output = lesson().args(args).output().expect("runs");
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
-        assert!(output.stdout.is_empty(), "{args:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert_usage_error(lesson(), args);
     }
 }
 

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use course_tests::{TIMEOUT, lesson_bin, python_script, python3, readme, workspace_root};
+use course_tests::{
+    TIMEOUT, assert_usage_error, lesson_bin, python_script, python3, readme, stdout_of,
+    workspace_root,
+};
 use snapbox::cmd::Command;
 
 fn lesson() -> Command {
@@ -11,12 +14,6 @@ fn lesson() -> Command {
 
 fn compare() -> Command {
     Command::new(lesson_bin("compare")).timeout(Duration::from_secs(120))
-}
-
-fn stdout_of(command: Command) -> String {
-    let output = command.output().expect("runs");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).expect("utf-8")
 }
 
 const NOTES_SUM: &str = "499667166000\n";
@@ -139,16 +136,11 @@ fn bad_arguments_get_one_line_and_exit_code_2() {
         &["--plot", "x.svg"],
         &["--sweep", "--sweep-max", "12"],
     ];
-    let runs = lesson_cases
-        .iter()
-        .map(|args| (lesson(), *args))
-        .chain(compare_cases.iter().map(|args| (compare(), *args)));
-    for (command, args) in runs {
-        let output = command.args(args).output().expect("runs");
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    for args in lesson_cases {
+        assert_usage_error(lesson(), args);
+    }
+    for args in compare_cases {
+        assert_usage_error(compare(), args);
     }
 }
 
