@@ -6,6 +6,7 @@
 //! binary runs `cargo build --workspace --bin NAME` (the same profile as the tests) and takes the
 //! path cargo reports. Later calls reuse it. Only that binary and what it depends on are built.
 
+pub mod exercises;
 pub mod procs;
 pub mod readme;
 
@@ -38,27 +39,53 @@ pub fn lesson_bin(name: &str) -> PathBuf {
     if let Some(path) = built.get(name) {
         return path.clone();
     }
-    let path = build_bin(name).unwrap_or_else(|err| panic!("{err}"));
+    let path =
+        build(TargetKind::Bin, name, Diagnostics::Capture).unwrap_or_else(|err| panic!("{err}"));
     built.insert(name.to_string(), path.clone());
     path
 }
 
-fn build_bin(name: &str) -> Result<PathBuf, String> {
+/// What kind of cargo target to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    Bin,
+    Example,
+}
+
+/// Where the compiler's messages go when a build fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Diagnostics {
+    /// Into the returned error, for a test to show.
+    Capture,
+    /// Straight to our stderr, for a student to read as cargo prints them.
+    Show,
+}
+
+/// Builds one binary or example of the workspace with cargo (the same profile as this crate)
+/// and returns the path of the executable cargo reports.
+pub fn build(kind: TargetKind, name: &str, diagnostics: Diagnostics) -> Result<PathBuf, String> {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let flag = match kind {
+        TargetKind::Bin => "--bin",
+        TargetKind::Example => "--example",
+    };
     let mut build = Command::new(cargo);
     build
-        .args(["build", "--workspace", "--bin", name])
+        .args(["build", "--quiet", "--workspace", flag, name])
         .arg("--message-format=json-render-diagnostics")
         .current_dir(workspace_root());
     if !cfg!(debug_assertions) {
         build.arg("--release");
+    }
+    if diagnostics == Diagnostics::Show {
+        build.stderr(std::process::Stdio::inherit());
     }
     let output = build
         .output()
         .map_err(|err| format!("cannot run cargo build: {err}"))?;
     if !output.status.success() {
         return Err(format!(
-            "cargo build --bin {name} failed ({}):\n{}",
+            "cargo build {flag} {name} failed ({}):\n{}",
             output.status,
             String::from_utf8_lossy(&output.stderr)
         ));

@@ -1,0 +1,102 @@
+//! The classroom exercises keep their promises: every starter fails its check as shipped (so
+//! no exercise passes without work), every reference solution passes (so no solution rots),
+//! and the README's table lists them all.
+
+use course_tests::exercises::{self, Which};
+use course_tests::{Diagnostics, TIMEOUT, assert_usage_error, lesson_bin, workspace_root};
+use snapbox::cmd::Command;
+
+#[test]
+fn every_starter_fails_and_every_solution_passes() {
+    let all = exercises::all();
+    assert!(all.len() >= 4, "two or more exercises per lesson");
+    for exercise in all {
+        let starter = exercise.check(Which::Starter, Diagnostics::Capture);
+        let reason = starter.expect_err(&format!("{}: the starter passes as shipped", exercise.id));
+        assert!(
+            !reason.starts_with("it does not compile"),
+            "{}: starters must compile as shipped: {reason}",
+            exercise.id
+        );
+        let solution = exercise.check(Which::Solution, Diagnostics::Capture);
+        assert!(
+            solution.is_ok(),
+            "{}: the solution fails: {solution:?}",
+            exercise.id
+        );
+    }
+}
+
+#[test]
+fn every_exercise_has_a_statement_todo_markers_and_progressive_hints() {
+    for exercise in exercises::all() {
+        let starter = std::fs::read_to_string(workspace_root().join(exercise.file(Which::Starter)))
+            .unwrap_or_else(|err| panic!("{}: {err}", exercise.id));
+        assert!(
+            starter.starts_with(&format!("//! Exercise {} ", exercise.id)),
+            "{}: a problem statement first",
+            exercise.id
+        );
+        assert!(starter.contains("// TODO"), "{}: TODO markers", exercise.id);
+        assert!(
+            starter.contains(&format!("cargo exercise {}", exercise.id)),
+            "{}: the command to check it",
+            exercise.id
+        );
+        assert!(
+            exercise.hints.len() >= 2,
+            "{}: at least two hints",
+            exercise.id
+        );
+        assert!(
+            workspace_root()
+                .join(exercise.file(Which::Solution))
+                .exists(),
+            "{}: a solution",
+            exercise.id
+        );
+    }
+}
+
+#[test]
+fn the_readme_table_lists_every_exercise() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).expect("README.md");
+    assert!(
+        readme.contains(&exercises::table()),
+        "README.md's exercise table differs from:\n{}",
+        exercises::table()
+    );
+}
+
+#[test]
+fn the_exercise_command_talks_plainly() {
+    let exercise = || {
+        Command::new(lesson_bin("exercise"))
+            .current_dir(workspace_root())
+            .timeout(TIMEOUT)
+    };
+    let output = exercise().arg("lesson01/children").output().expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("not yet: it reached a todo!()"), "{stdout}");
+    assert!(
+        stdout.contains("cargo exercise lesson01/children --hint 1"),
+        "{stdout}"
+    );
+
+    let hint = exercise()
+        .args(["lesson01/children", "--hint", "1"])
+        .output()
+        .expect("runs");
+    assert!(hint.status.success());
+    assert!(
+        String::from_utf8_lossy(&hint.stdout).starts_with("hint 1 of 3 for lesson01/children: ")
+    );
+
+    let list = exercise().arg("list").output().expect("runs");
+    assert_eq!(String::from_utf8_lossy(&list.stdout), exercises::table());
+
+    assert_usage_error(exercise(), &["no-such/exercise"]);
+    assert_usage_error(exercise(), &["lesson01/children", "--hint", "9"]);
+    assert_usage_error(exercise(), &["lesson01/children", "--hint", "0"]);
+}
