@@ -43,7 +43,7 @@ pub fn exercises() -> Vec<Exercise> {
 /// <i>` from the parent, in order, with the same pids.
 fn check_children(run: &Run) -> Verdict {
     succeeded(run)?;
-    let mut child_pids = vec![None; 3];
+    let mut child_pids = [None; 3];
     for line in lines_after(run, "child ") {
         let (number, pid) = line.split_once(": pid ").ok_or_else(|| {
             format!("a child line should read `child <i>: pid <pid>`, not `child {line}`")
