@@ -137,7 +137,7 @@ fn shared_memory(options: &Options) -> anyhow::Result<()> {
             }
         }
     }
-    print_values(commentary, "before the child", &value, &array);
+    print_values(commentary, "before the child:", &value, &array);
     let child_options = ChildOptions {
         commentary,
         ..options.child.clone()
@@ -162,7 +162,7 @@ fn shared_memory(options: &Options) -> anyhow::Result<()> {
         // Returning drops `value` and `array`, which removes both segments.
         bail!("child {pid} failed: {status}");
     }
-    print_values(commentary, "after the child ", &value, &array);
+    print_values(commentary, "after the child: ", &value, &array);
     let names = [value.name().to_string(), array.name().to_string()];
     drop((value, array));
     if commentary {
@@ -191,7 +191,7 @@ fn how(method: StartMethod) -> &'static str {
 fn print_values(commentary: bool, when: &str, value: &Value<f64>, array: &Array<i32>) {
     let pair = format!("{} {}", PyFloat(value.get()), py_list(array.to_vec()));
     if commentary {
-        println!("parent: {when}: {pair}");
+        println!("parent: {when} {pair}");
     } else {
         println!("{pair}");
     }
