@@ -119,7 +119,7 @@ impl fmt::Display for ShmError {
             ),
             ShmError::PermissionDenied { name } => write!(
                 f,
-                "shared-memory segment {name}: permission denied (it belongs to another user)"
+                "shared-memory segment {name}: permission denied (mode 0600: only the user who created it may open it)"
             ),
             ShmError::WrongSize {
                 name,

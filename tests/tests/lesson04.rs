@@ -273,12 +273,51 @@ fn a_child_that_cannot_open_its_segments_says_why_in_one_line() {
         "{stderr}"
     );
 
+    another_user_is_refused(value);
+
     // Stop the lesson the way that cleans up (SIGKILL would leave its segments for later).
     let pid = running.pid();
     kill(Pid::from_raw(pid), Signal::SIGTERM).expect("terminate the lesson");
     let (status, _, _) = running.finish(TIMEOUT);
     assert_eq!(status.code(), Some(143));
     assert_eq!(shm_segments(PREFIX, pid), Vec::<String>::new());
+}
+
+/// Mode 0600: user `nobody` cannot open our segment. Needs root (to become `nobody`) and
+/// `setpriv`; skipped, saying so, where either is missing or `nobody` cannot run the binary.
+fn another_user_is_refused(value: &str) {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped the other-user check: not running as root");
+        return;
+    }
+    let output = std::process::Command::new("setpriv")
+        .args(["--reuid", "nobody", "--regid", "nogroup", "--clear-groups"])
+        .arg(lesson_bin("lesson04-shared-memory"))
+        .args([
+            "--spawned-child",
+            &std::process::id().to_string(),
+            value,
+            value,
+        ])
+        .args(["commentary=false", "sleep_ms=0", "panic=false"])
+        .output();
+    let Ok(output) = output else {
+        eprintln!("skipped the other-user check: no setpriv");
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if stderr.starts_with("setpriv") {
+        eprintln!("skipped the other-user check: {stderr}");
+        return;
+    }
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: child ")
+            && stderr.ends_with(&format!(
+                ": shared-memory segment {value}: permission denied (mode 0600: only the user who created it may open it)\n"
+            )),
+        "{stderr}"
+    );
 }
 
 #[test]
