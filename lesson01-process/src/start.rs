@@ -175,7 +175,7 @@ pub fn fork_child(work: impl FnOnce() -> i32) -> anyhow::Result<Child> {
 
 /// Makes a panic in a child print one line (which child, what it said), with no backtrace
 /// whatever `RUST_BACKTRACE` says: the parent then reports the exit status.
-fn report_panics_in_one_line() {
+pub fn report_panics_in_one_line() {
     std::panic::set_hook(Box::new(|info| {
         let payload = info.payload();
         let message = payload

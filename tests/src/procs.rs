@@ -21,8 +21,18 @@ pub struct Running {
 
 impl Running {
     pub fn start(program: &Path, args: &[&str]) -> Self {
-        let mut child = Command::new(program)
-            .args(args)
+        Self::spawn(Command::new(program).args(args), program)
+    }
+
+    /// Like [`Running::start`], in a process group of its own, as a shell starts a job: a test
+    /// can then signal the whole group, as Ctrl-C at a terminal does, without signalling itself.
+    pub fn start_in_new_process_group(program: &Path, args: &[&str]) -> Self {
+        use std::os::unix::process::CommandExt;
+        Self::spawn(Command::new(program).args(args).process_group(0), program)
+    }
+
+    fn spawn(command: &mut Command, program: &Path) -> Self {
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -173,4 +183,41 @@ pub fn wait_until_gone(pid: i32, timeout: Duration) -> bool {
         thread::sleep(Duration::from_millis(10));
     }
     true
+}
+
+/// The shared-memory segments in `/dev/shm` whose names start with `PREFIX-PID-`: what the run
+/// with that pid created and has not removed (Linux; elsewhere always empty).
+pub fn shm_segments(prefix: &str, pid: i32) -> Vec<String> {
+    let start = format!("{prefix}-{pid}-");
+    let Ok(entries) = fs::read_dir("/dev/shm") else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.starts_with(&start))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Reaps `pid`, an orphan this process adopted as its subreaper, within `timeout`: the signal
+/// that ended it, or `None` if it exited. Panics if it is still alive then: it outlived its
+/// parent.
+pub fn reap_adopted(pid: i32, timeout: Duration) -> Option<nix::sys::signal::Signal> {
+    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+    let deadline = Instant::now() + timeout;
+    loop {
+        match waitpid(nix::unistd::Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::Signaled(_, signal, _)) => return Some(signal),
+            Ok(WaitStatus::Exited(..)) => return None,
+            // Still alive, or not ours yet (its parent is still being torn down).
+            Ok(_) | Err(_) => {
+                assert!(
+                    Instant::now() < deadline,
+                    "orphan {pid} still alive after {timeout:?}: it outlived its parent"
+                );
+                thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
 }

@@ -1,0 +1,138 @@
+//! What a run killed with SIGKILL leaves behind, and how the next run removes it.
+//!
+//! A segment's name outlives every process that mapped it: only `shm_unlink` removes it, and a
+//! process killed with SIGKILL runs no code at all, so its segments stay in `/dev/shm` (until
+//! the next reboot, which empties that tmpfs). Every name this lesson makes carries the pid of
+//! the process that created it (`lesson04-PID-RANDOM`), so each run starts by looking for names
+//! with its prefix whose creator is gone, and removes them.
+//!
+//! What counts as gone: `kill(pid, 0)` says there is no such process (`ESRCH`). A zombie still
+//! counts as alive until its parent reaps it, and a process of another user (`EPERM`) too. A
+//! reused pid makes a dead run look alive: then its segments wait for a later run. Segments of
+//! other users are never touched. Linux only: other systems have no directory to list.
+
+use std::io;
+
+/// A segment left by a run that no longer exists, now removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    /// Its name in `/dev/shm`.
+    pub name: String,
+    /// The pid of the run that created it.
+    pub creator: i32,
+}
+
+/// Removes the segments named `PREFIX-PID-RANDOM` whose creator is no longer running and which
+/// belong to this user; returns what it removed.
+#[cfg(target_os = "linux")]
+pub fn remove_stale(prefix: &str) -> io::Result<Vec<Removed>> {
+    use std::os::unix::fs::MetadataExt;
+
+    use nix::errno::Errno;
+    use nix::sys::signal::kill;
+    use nix::unistd::{Pid, geteuid};
+
+    use crate::shm::owner_pid;
+
+    let entries = match std::fs::read_dir("/dev/shm") {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err),
+    };
+    let mut removed = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        let Some(creator) = owner_pid(prefix, &name) else {
+            continue;
+        };
+        let gone = kill(Pid::from_raw(creator), None) == Err(Errno::ESRCH);
+        let ours = entry
+            .metadata()
+            .is_ok_and(|meta| meta.uid() == geteuid().as_raw());
+        if !(gone && ours) {
+            continue;
+        }
+        match nix::sys::mman::shm_unlink(format!("/{name}").as_str()) {
+            Ok(()) => removed.push(Removed { name, creator }),
+            // Another run removed it first.
+            Err(Errno::ENOENT) => {}
+            Err(errno) => return Err(errno.into()),
+        }
+    }
+    removed.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(removed)
+}
+
+/// Other systems do not list their segments anywhere a program can read: nothing to do.
+#[cfg(not(target_os = "linux"))]
+pub fn remove_stale(_prefix: &str) -> io::Result<Vec<Removed>> {
+    Ok(Vec::new())
+}
+
+/// Whether a segment of that name exists; `None` where the system does not tell (not Linux).
+pub fn exists(name: &str) -> Option<bool> {
+    cfg!(target_os = "linux").then(|| std::path::Path::new("/dev/shm").join(name).exists())
+}
+
+/// `8 bytes, mode 0600` as `ls -l /dev/shm` would show it; `None` where the system does not
+/// tell (not Linux).
+pub fn describe(name: &str) -> Option<String> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(std::path::Path::new("/dev/shm").join(name)).ok()?;
+        Some(format!(
+            "{} bytes, mode {:04o}",
+            meta.len(),
+            meta.permissions().mode() & 0o7777
+        ))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = name;
+        None
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use crate::shm::Region;
+    use std::sync::atomic::AtomicI32;
+
+    #[test]
+    fn only_segments_of_dead_creators_are_removed() {
+        // A process that has ended and been reaped: its pid is free.
+        let mut gone = std::process::Command::new("true").spawn().expect("true");
+        let dead = gone.id();
+        gone.wait().expect("reaped");
+
+        // Pretend the dead process made a segment: create one and give it the dead pid's name.
+        // The prefix is this test's own, so no other test's sweep touches it.
+        let live = Region::<AtomicI32>::create("sweeptest", 1).expect("create");
+        let stale = live.name().replacen(
+            &format!("-{}-", std::process::id()),
+            &format!("-{dead}-"),
+            1,
+        );
+        std::fs::hard_link(
+            std::path::Path::new("/dev/shm").join(live.name()),
+            std::path::Path::new("/dev/shm").join(&stale),
+        )
+        .expect("link");
+
+        let removed = remove_stale("sweeptest").expect("sweep");
+        assert_eq!(
+            removed,
+            [Removed {
+                name: stale.clone(),
+                creator: dead as i32
+            }]
+        );
+        assert_eq!(exists(&stale), Some(false));
+        assert_eq!(exists(live.name()), Some(true), "ours is alive: kept");
+    }
+}

@@ -1,0 +1,19 @@
+//! Lesson 4: processes share no memory unless they ask for it; `Value` and `Array` in named
+//! shared memory, and nothing left behind in `/dev/shm`.
+//!
+//! Notes: 共享内存shared memory. Different in Rust: the notes' `Value('d', 1)` and
+//! `Array('i', [1, 2, 3])` are typed (`Value::<f64>`, `Array::<i32>`) and live in named POSIX
+//! shared-memory segments (the `shared_memory` crate) that this lesson creates, checks and
+//! removes itself, even when the run is interrupted; and the thread version needs no segment at
+//! all, because Rust threads already run in parallel.
+//!
+//! All of the lesson's `unsafe` is in [`shm`].
+
+pub mod cleanup;
+pub mod lesson;
+pub mod shm;
+pub mod signals;
+pub mod value;
+
+pub use shm::{Plain, Region, ShmError};
+pub use value::{Array, SharedCell, Typecode, Value};

@@ -1,0 +1,98 @@
+//! Ctrl-C, SIGTERM and SIGHUP must not leave segments behind.
+//!
+//! By default those signals end a process on the spot: no destructor runs, so no segment is
+//! removed. Here a signal only sets a flag (a signal handler may do little more than that
+//! safely). The parent looks at the flag while it waits for its child; when it is set, it kills
+//! and reaps the child, returns [`Interrupted`], and its segments are removed as the error
+//! travels up and they drop. `main` then exits with 128 + the signal's number, as a shell does.
+//!
+//! A forked child inherits the handlers. It should still die of these signals as any program
+//! does, so the first thing it does is [`in_forked_child`]: from then on the handlers do the
+//! signal's default action in it. (A spawned child is a fresh program: its handlers are the
+//! defaults already.) SIGKILL cannot be caught at all: see [`crate::cleanup`].
+
+use std::fmt;
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::time::Duration;
+
+use common::process::{Child, ExitStatus};
+use nix::sys::signal::Signal;
+
+/// The signals after which the parent cleans up before it exits.
+pub const HANDLED: [Signal; 3] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP];
+
+/// The last handled signal that arrived, as a number; 0 for none.
+static RECEIVED: AtomicUsize = AtomicUsize::new(0);
+/// Set in a forked child: there the handlers do the default action instead.
+static IN_CHILD: AtomicBool = AtomicBool::new(false);
+
+/// Installs the handlers. Call it once, before creating anything that must be cleaned up.
+pub fn install() -> std::io::Result<()> {
+    for signal in HANDLED {
+        // Registered first, so in a child it ends the process before the flag is set.
+        signal_hook::flag::register_conditional_default(signal as i32, &IN_CHILD)?;
+        signal_hook::flag::register_usize(signal as i32, &RECEIVED, signal as usize)?;
+    }
+    Ok(())
+}
+
+/// Call first thing in a forked child: the handled signals end it, as they end any program.
+pub fn in_forked_child() {
+    IN_CHILD.store(true, SeqCst);
+}
+
+/// The handled signal that arrived, if one did.
+pub fn received() -> Option<Signal> {
+    match RECEIVED.load(SeqCst) {
+        0 => None,
+        number => i32::try_from(number)
+            .ok()
+            .and_then(|number| Signal::try_from(number).ok()),
+    }
+}
+
+/// The error a run returns when a signal told it to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted(pub Signal);
+
+impl Interrupted {
+    /// What a shell reports for a program ended by this signal: 128 + its number (130 for
+    /// SIGINT, 143 for SIGTERM).
+    pub fn exit_code(self) -> u8 {
+        u8::try_from(128 + self.0 as i32).unwrap_or(u8::MAX)
+    }
+}
+
+impl fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "interrupted by {}", self.0.as_str())
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// Python's `join()`, except that a handled signal makes it kill and reap the child and return
+/// [`Interrupted`].
+pub fn join(child: &mut Child) -> anyhow::Result<ExitStatus> {
+    loop {
+        if let Some(signal) = received() {
+            child.kill()?;
+            return Err(Interrupted(signal).into());
+        }
+        if let Some(status) = child.wait_timeout(Duration::from_millis(20))? {
+            // Ctrl-C reaches the child and the parent at once: if the child died of it, report
+            // the interruption, not a failed child.
+            if let Some(signal) = received() {
+                return Err(Interrupted(signal).into());
+            }
+            return Ok(status);
+        }
+    }
+}
+
+/// Fails with [`Interrupted`] if a handled signal arrived: for the stretches where the parent
+/// is not waiting for a child.
+pub fn check() -> Result<(), Interrupted> {
+    received().map_or(Ok(()), |signal| Err(Interrupted(signal)))
+}

@@ -1,0 +1,333 @@
+//! lesson04-shared-memory, run as a student runs it. The runs that are killed with signals are
+//! in `lesson04_faults.rs`.
+
+use course_tests::procs::{Running, shm_segments};
+use course_tests::{TIMEOUT, lesson_bin, python_script, python3, readme, workspace_root};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use snapbox::cmd::Command;
+
+const PREFIX: &str = "lesson04";
+/// What the CPython counterpart prints: the value and the array, before and after the child.
+const PLAIN: &str = "1.0 [1, 2, 3]\n2.5 [1, 4, 9]\n";
+
+fn lesson() -> Command {
+    Command::new(lesson_bin("lesson04-shared-memory")).timeout(TIMEOUT)
+}
+
+fn stdout_of(command: Command) -> String {
+    let output = command.output().expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+/// The number after `marker` in `line`.
+fn number_after(line: &str, marker: &str) -> i32 {
+    let at = line
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker:?} in {line:?}"));
+    let digits: String = line[at + marker.len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("a number after {marker:?} in {line:?}"))
+}
+
+/// The names of the segments a run announced (`parent: Value('d') is /dev/shm/NAME: ...`).
+fn announced_segments(out: &str) -> Vec<String> {
+    out.lines()
+        .filter_map(|line| line.split(" is /dev/shm/").nth(1))
+        .map(|rest| rest.split(':').next().unwrap_or(rest).to_string())
+        .collect()
+}
+
+#[test]
+fn plain_prints_the_value_and_the_array_before_and_after_the_child() {
+    for args in [
+        &["--plain", "--start-method", "fork"][..],
+        &["--plain", "--start-method", "spawn"],
+        &["--plain", "--threads"],
+    ] {
+        lesson()
+            .args(args)
+            .assert()
+            .success()
+            .stdout_eq(PLAIN.to_string())
+            .stderr_eq(String::new());
+    }
+}
+
+#[test]
+fn plain_matches_the_cpython_counterpart() {
+    let Some(python) = python3("the CPython comparison of lesson04 --plain") else {
+        return;
+    };
+    for method in ["fork", "spawn"] {
+        let script = python_script("lesson04-shared-memory", "shared_memory.py");
+        let cpython = stdout_of(
+            Command::new(python)
+                .arg(script)
+                .arg(method)
+                .timeout(TIMEOUT),
+        );
+        assert_eq!(cpython, PLAIN, "CPython itself, {method}");
+        let ours = stdout_of(lesson().args(["--plain", "--start-method", method]));
+        assert_eq!(ours, cpython, "start method {method}");
+    }
+}
+
+#[test]
+fn a_forked_child_changes_only_its_own_copies() {
+    let out = stdout_of(lesson());
+    let lines: Vec<&str> = out.lines().collect();
+    let parent_lines: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|line| line.starts_with("parent: pid "))
+        .collect();
+    assert_eq!(parent_lines.len(), 2, "before and after: {out}");
+    let child_line = lines
+        .iter()
+        .find(|line| line.contains("after COUNTER.store(100)"))
+        .expect("the child's line");
+    let parent = number_after(parent_lines[0], "parent: pid ");
+    let child = number_after(child_line, "child:  pid ");
+    assert_ne!(parent, child, "two processes");
+    assert_eq!(number_after(child_line, ", parent "), parent);
+    assert!(
+        child_line.contains("COUNTER = 100, numbers = [1, 2, 3, 4]"),
+        "{child_line}"
+    );
+    for line in &parent_lines {
+        assert_eq!(number_after(line, "parent: pid "), parent);
+        assert!(
+            line.contains("COUNTER = 0, numbers = [1, 2, 3]  "),
+            "the parent's values never change: {line}"
+        );
+    }
+    // The thread version, by contrast, sees the change.
+    assert!(
+        out.contains("main:   COUNTER = 100: the thread changed"),
+        "{out}"
+    );
+}
+
+#[test]
+fn shared_values_are_changed_by_the_child_and_removed_after_the_run() {
+    for method in ["fork", "spawn"] {
+        let out = stdout_of(lesson().args(["--start-method", method]));
+        let parent = number_after(
+            out.lines()
+                .find(|line| line.starts_with("parent: pid "))
+                .expect("a parent line"),
+            "parent: pid ",
+        );
+        let segments = announced_segments(&out);
+        assert_eq!(segments.len(), 2, "{method}: {out}");
+        for name in &segments {
+            assert!(
+                name.starts_with(&format!("{PREFIX}-{parent}-")),
+                "{method}: named after the parent: {name}"
+            );
+        }
+        assert!(
+            out.contains(&format!(
+                "Value('d') is /dev/shm/{}: 8 bytes, mode 0600",
+                segments[0]
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "Array('i', 3) is /dev/shm/{}: 12 bytes, mode 0600",
+                segments[1]
+            )),
+            "{out}"
+        );
+        assert!(out.contains("parent: before the child: 1.0 [1, 2, 3]\n"));
+        assert!(out.contains("parent: after the child:  2.5 [1, 4, 9]\n"));
+        assert_eq!(
+            shm_segments(PREFIX, parent),
+            Vec::<String>::new(),
+            "{method}"
+        );
+    }
+}
+
+#[test]
+fn a_panicking_child_is_reported_in_one_line_and_nothing_is_left() {
+    for method in ["fork", "spawn"] {
+        let output = lesson()
+            .args(["--child-panics", "--start-method", method])
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(1), "{method}");
+        let out = String::from_utf8_lossy(&output.stdout);
+        assert!(!out.contains("after the child"), "{method}: {out}");
+        let segments = announced_segments(&out);
+        assert_eq!(segments.len(), 2, "{method}: {out}");
+        let parent = number_after(&out, "parent: pid ");
+        assert_eq!(
+            shm_segments(PREFIX, parent),
+            Vec::<String>::new(),
+            "{method}"
+        );
+
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 2, "{method}: {stderr}");
+        assert!(
+            lines[0].starts_with("child ")
+                && lines[0].ends_with("panicked on purpose (--child-panics)"),
+            "{stderr}"
+        );
+        assert!(
+            lines[1].starts_with("error: child ")
+                && lines[1].ends_with("failed: exit code 101 (it panicked)"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn bad_arguments_get_one_line_and_exit_code_2() {
+    let cases: [&[&str]; 6] = [
+        &["--start-method", "vfork"],
+        &["--child-sleep-ms", "-5"],
+        &["--child-sleep-ms", "soon"],
+        &["--threads", "--child-panics"],
+        &["--plane"],
+        &["--spawned-child", "1", "rm", "-rf"],
+    ];
+    for args in cases {
+        let output = lesson().args(args).output().expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    }
+}
+
+/// Runs the binary as a spawned child of this test, told to open `value` and `array`.
+fn spawned_child(value: &str, array: &str) -> (Option<i32>, String) {
+    let output = lesson()
+        .args([
+            "--spawned-child",
+            &std::process::id().to_string(),
+            value,
+            array,
+        ])
+        .args(["commentary=false", "sleep_ms=0", "panic=false"])
+        .output()
+        .expect("runs");
+    assert!(output.stdout.is_empty(), "{output:?}");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_child_that_cannot_open_its_segments_says_why_in_one_line() {
+    let (code, stderr) = spawned_child("lesson04-1-000000000000", "lesson04-1-000000000001");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: child ")
+            && stderr.ends_with(
+                ": no shared-memory segment named lesson04-1-000000000000 (it was never created, or its owner removed it)\n"
+            ),
+        "{stderr}"
+    );
+
+    // Real segments of a running lesson, opened with the wrong types: the Array's 12 bytes as
+    // the Value('d'), the Value's 8 bytes as the Array('i', 3).
+    let mut running = Running::start(
+        &lesson_bin("lesson04-shared-memory"),
+        &["--child-sleep-ms", "60000"],
+    );
+    let value_line = running.wait_for_line(TIMEOUT, |line| line.starts_with("parent: Value('d')"));
+    let array_line =
+        running.wait_for_line(TIMEOUT, |line| line.starts_with("parent: Array('i', 3)"));
+    let segments = announced_segments(&format!("{value_line}\n{array_line}\n"));
+    let (value, array) = (&segments[0], &segments[1]);
+
+    let (code, stderr) = spawned_child(array, value);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.ends_with(&format!(
+            ": shared-memory segment {array} holds 12 bytes, but Value('d') needs 8\n"
+        )),
+        "{stderr}"
+    );
+    let (code, stderr) = spawned_child(value, value);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.ends_with(&format!(
+            ": shared-memory segment {value} holds 8 bytes, but Array('i', 3) needs 12\n"
+        )),
+        "{stderr}"
+    );
+
+    another_user_is_refused(value);
+
+    // Stop the lesson the way that cleans up (SIGKILL would leave its segments for later).
+    let pid = running.pid();
+    kill(Pid::from_raw(pid), Signal::SIGTERM).expect("terminate the lesson");
+    let (status, _, _) = running.finish(TIMEOUT);
+    assert_eq!(status.code(), Some(143));
+    assert_eq!(shm_segments(PREFIX, pid), Vec::<String>::new());
+}
+
+/// Mode 0600: user `nobody` cannot open our segment. Needs root (to become `nobody`) and
+/// `setpriv`; skipped, saying so, where either is missing or `nobody` cannot run the binary.
+fn another_user_is_refused(value: &str) {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped the other-user check: not running as root");
+        return;
+    }
+    let output = std::process::Command::new("setpriv")
+        .args(["--reuid", "nobody", "--regid", "nogroup", "--clear-groups"])
+        .arg(lesson_bin("lesson04-shared-memory"))
+        .args([
+            "--spawned-child",
+            &std::process::id().to_string(),
+            value,
+            value,
+        ])
+        .args(["commentary=false", "sleep_ms=0", "panic=false"])
+        .output();
+    let Ok(output) = output else {
+        eprintln!("skipped the other-user check: no setpriv");
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if stderr.starts_with("setpriv") {
+        eprintln!("skipped the other-user check: {stderr}");
+        return;
+    }
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: child ")
+            && stderr.ends_with(&format!(
+                ": shared-memory segment {value}: permission denied (mode 0600: only the user who created it may open it)\n"
+            )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn readme_console_blocks_are_true() {
+    // A run first, so that any segment a killed run left behind is removed now rather than
+    // reported in the middle of the README's example.
+    let _ = lesson().arg("--plain").output();
+    let checked = readme::check(&workspace_root().join("lesson04-shared-memory/README.md"));
+    assert!(
+        checked >= 2,
+        "the lesson README shows at least the default and --plain runs"
+    );
+}
