@@ -9,10 +9,10 @@ use clap::error::ErrorKind;
 /// (clap's own report spans several) before exiting with code 2. `--help` and `--version`
 /// print as usual.
 ///
-/// It also gives SIGPIPE back its default action, so that `lesson | head` ends the lesson
-/// quietly, as it ends any Unix tool, instead of a panic on the next `println!`.
+/// It also makes a closed stdout (`lesson | head`) end the lesson quietly; see
+/// [`quiet_broken_pipe`].
 pub fn parse_args<A: clap::Parser>() -> A {
-    restore_sigpipe();
+    quiet_broken_pipe();
     A::try_parse().unwrap_or_else(|err| {
         if matches!(
             err.kind(),
@@ -27,10 +27,30 @@ pub fn parse_args<A: clap::Parser>() -> A {
     })
 }
 
-fn restore_sigpipe() {
-    use nix::sys::signal::{SigHandler, Signal, signal};
-    // Safety: installs the default action, not a handler; no other thread runs yet.
-    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
+/// When whoever reads our stdout goes away (`lesson | head -3`), the next `println!` panics
+/// with "failed printing to stdout: Broken pipe". This hook keeps that panic silent, and only
+/// that one, while it still unwinds: destructors run, so children are reaped and shared-memory
+/// segments removed, and the lesson ends with exit code 101 and no message.
+///
+/// (Giving SIGPIPE back its default action would end the process on the spot instead, and
+/// skip that clean-up.)
+pub fn quiet_broken_pipe() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if !is_broken_pipe(message) {
+            default_hook(info);
+        }
+    }));
+}
+
+fn is_broken_pipe(panic_message: &str) -> bool {
+    panic_message.starts_with("failed printing to stdout") && panic_message.contains("Broken pipe")
 }
 
 /// Clap's first line, plus the list of possible values when it gives one.
@@ -58,6 +78,17 @@ pub fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_broken_pipe_panic_is_silenced() {
+        assert!(is_broken_pipe(
+            "failed printing to stdout: Broken pipe (os error 32)"
+        ));
+        assert!(!is_broken_pipe(
+            "failed printing to stdout: No space left on device"
+        ));
+        assert!(!is_broken_pipe("index out of bounds"));
+    }
 
     #[test]
     fn clap_reports_fold_into_one_line() {

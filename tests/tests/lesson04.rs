@@ -2,7 +2,9 @@
 //! in `lesson04_faults.rs`.
 
 use course_tests::procs::{Running, shm_segments};
-use course_tests::{TIMEOUT, lesson_bin, python_script, python3, readme, workspace_root};
+use course_tests::{
+    TIMEOUT, lesson_bin, python_script, python3, readme, stdout_of, workspace_root,
+};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use snapbox::cmd::Command;
@@ -13,12 +15,6 @@ const PLAIN: &str = "1.0 [1, 2, 3]\n2.5 [1, 4, 9]\n";
 
 fn lesson() -> Command {
     Command::new(lesson_bin("lesson04-shared-memory")).timeout(TIMEOUT)
-}
-
-fn stdout_of(command: Command) -> String {
-    let output = command.output().expect("runs");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).expect("utf-8")
 }
 
 /// The number after `marker` in `line`.
@@ -329,5 +325,52 @@ fn readme_console_blocks_are_true() {
     assert!(
         checked >= 2,
         "the lesson README shows at least the default and --plain runs"
+    );
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_lesson_quietly_and_leaves_no_segment() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+    // Like `lesson04-shared-memory | head -1`: the reader leaves while the child still sleeps.
+    let mut lesson = std::process::Command::new(lesson_bin("lesson04-shared-memory"))
+        .args(["--child-sleep-ms", "500"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let parent = lesson.id() as i32;
+    let mut stdout = BufReader::new(lesson.stdout.take().expect("piped"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("a first line");
+    drop(stdout);
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = lesson.try_wait().expect("try_wait") {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lesson did not end"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    lesson
+        .stderr
+        .take()
+        .expect("piped")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    assert_eq!(
+        status.code(),
+        Some(101),
+        "it hit the closed pipe and unwound: {stderr}"
+    );
+    assert_eq!(stderr, "", "no panic message for a closed pipe");
+    assert_eq!(
+        shm_segments(PREFIX, parent),
+        Vec::<String>::new(),
+        "unwinding removed the segments"
     );
 }
