@@ -21,7 +21,10 @@ const STEPS: i32 = 1000;
 
 // TODO: start the child that adds 1 to `slots[k]`, STEPS times.
 fn start_counter(slots: &Array<i32>, k: usize) -> anyhow::Result<Child> {
-    todo!("start the counter of slot {k} of {}", slots.len())
+    todo!(
+        "start the counter of slot {k} of {}: {STEPS} steps",
+        slots.len()
+    )
 }
 
 fn main() -> anyhow::Result<()> {
