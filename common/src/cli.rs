@@ -49,7 +49,8 @@ pub fn quiet_broken_pipe() {
     }));
 }
 
-fn is_broken_pipe(panic_message: &str) -> bool {
+/// Whether a panic's message is Rust's report of writing to a closed stdout.
+pub fn is_broken_pipe(panic_message: &str) -> bool {
     panic_message.starts_with("failed printing to stdout") && panic_message.contains("Broken pipe")
 }
 

@@ -183,7 +183,10 @@ pub fn report_panics_in_one_line() {
             .copied()
             .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
             .unwrap_or("(no message)");
-        eprintln!("child {} panicked: {message}", getpid());
+        // A closed stdout (`| head`) is not the child's fault: stay quiet, as the parent does.
+        if !common::cli::is_broken_pipe(message) {
+            eprintln!("child {} panicked: {message}", getpid());
+        }
     }));
 }
 

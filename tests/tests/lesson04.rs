@@ -362,12 +362,18 @@ fn a_reader_that_goes_away_ends_the_lesson_quietly_and_leaves_no_segment() {
         .expect("piped")
         .read_to_string(&mut stderr)
         .expect("stderr");
-    assert_eq!(
-        status.code(),
-        Some(101),
-        "it hit the closed pipe and unwound: {stderr}"
+    // Whichever process writes first meets the closed pipe: the parent (exit 101 after it
+    // unwound) or the child (the parent then reports it and exits 1). Either way, no panic
+    // message, and nothing left behind.
+    assert!(matches!(status.code(), Some(1 | 101)), "{status}: {stderr}");
+    assert!(
+        !stderr.contains("panicked"),
+        "no panic message for a closed pipe: {stderr}"
     );
-    assert_eq!(stderr, "", "no panic message for a closed pipe");
+    assert!(
+        stderr.lines().all(|line| line.starts_with("error: ")),
+        "{stderr}"
+    );
     assert_eq!(
         shm_segments(PREFIX, parent),
         Vec::<String>::new(),
