@@ -185,8 +185,9 @@ impl<F: Fn(u64) -> u64> ProcessPool<F> {
                 unfinished -= 1;
                 self.give_next(slot, &mut pending, items)?;
                 last_news = Instant::now();
-                continue;
             }
+            // Every time round, not only when no result came: a steady stream of results
+            // from one worker must not hide the death of another.
             for slot in 0..self.workers.len() {
                 if self.workers[slot].ended.is_some() {
                     continue;
