@@ -134,8 +134,10 @@ impl<F: Fn(u64) -> u64> ProcessPool<F> {
             workers: Vec::with_capacity(size),
             results: Queue::new()?,
         };
-        for _ in 0..size {
-            let worker = pool.start_worker()?;
+        for number in 1..=size {
+            let worker = pool
+                .start_worker()
+                .with_context(|| format!("cannot start worker {number} of {size}"))?;
             pool.workers.push(worker);
         }
         Ok(pool)
@@ -216,7 +218,9 @@ impl<F: Fn(u64) -> u64> ProcessPool<F> {
                     unfinished -= 1;
                 }
                 if !pending.is_empty() {
-                    self.workers[slot] = self.start_worker()?;
+                    self.workers[slot] = self
+                        .start_worker()
+                        .context("cannot start a worker in a dead one's place")?;
                     let new = self.workers[slot].child.pid();
                     on_event(&Event::Replaced { old: worker, new });
                     self.give_next(slot, &mut pending, items)?;
