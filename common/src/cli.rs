@@ -56,7 +56,21 @@ pub fn is_broken_pipe(panic_message: &str) -> bool {
 
 /// Clap's first line, plus the list of possible values when it gives one.
 fn one_line(report: &str) -> String {
-    let first = report.lines().next().unwrap_or("error: bad arguments");
+    let mut first = report
+        .lines()
+        .next()
+        .unwrap_or("error: bad arguments")
+        .to_string();
+    if first.ends_with(':') {
+        // "...required arguments were not provided:" names them on the indented lines below.
+        let listed: Vec<&str> = report
+            .lines()
+            .skip(1)
+            .take_while(|line| line.starts_with("  "))
+            .map(str::trim)
+            .collect();
+        first = format!("{first} {}", listed.join(", "));
+    }
     let possible = report
         .lines()
         .map(str::trim)
@@ -101,6 +115,12 @@ mod tests {
         assert_eq!(
             one_line("error: unexpected argument '--x' found\n\nUsage: lesson\n"),
             "error: unexpected argument '--x' found (see --help)"
+        );
+        assert_eq!(
+            one_line(
+                "error: the following required arguments were not provided:\n  --bench\n\nUsage: lesson --bench --python\n\nFor more information, try '--help'.\n"
+            ),
+            "error: the following required arguments were not provided: --bench (see --help)"
         );
     }
 }

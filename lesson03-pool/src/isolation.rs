@@ -1,0 +1,192 @@
+//! Isolation, the one thing a pool of processes still buys over a pool of threads.
+//!
+//! One task in ten kills the process it runs in. In a thread pool that process is the whole
+//! pool: every worker thread and every unfinished task die with it. (We run that pool in a
+//! throwaway child process, so that this lesson lives to report it.) In a pool of worker
+//! processes only that task's worker dies: the parent sees one failed task, starts a new
+//! worker and finishes the rest.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::ensure;
+use common::process::{ExitStatus, Pid};
+use common::pyfmt::py_list;
+use lesson01_process::start::fork_child;
+use lesson02_queue::Queue;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::getpid;
+
+use crate::pool::Pool;
+use crate::process_pool::{Done, Event, ProcessPool};
+use crate::{count, job};
+
+/// The tasks are job(0) ... job(ITEMS - 1).
+pub const ITEMS: u64 = 10;
+/// The task that kills its own process.
+pub const CRASH_ITEM: u64 = 3;
+/// The longest the thread-pool half may take before the lesson gives up on it.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+/// `job(item)` after a sleep of `task`; but `job(CRASH_ITEM)` kills its whole process with
+/// SIGKILL, as the kernel's OOM killer, a segfault in C code or an `abort()` would: there is
+/// no panic to catch, and no code of ours runs afterwards.
+fn crashing_job(item: u64, task: Duration) -> u64 {
+    thread::sleep(task);
+    if item == CRASH_ITEM {
+        let _ = kill(getpid(), Signal::SIGKILL);
+        // Not reached: SIGKILL ends every thread of the process. Should kill() fail, abort
+        // ends the process all the same.
+        std::process::abort();
+    }
+    job(item)
+}
+
+/// Both halves of the demo. The process must be single-threaded: both halves fork.
+pub fn run(workers: usize, task: Duration) -> anyhow::Result<ExitCode> {
+    println!(
+        "lesson03-pool --isolation: job({CRASH_ITEM}) of job(0) ... job({}) kills its own process with SIGKILL (as the OOM killer or a segfault would: no panic, nothing to catch)",
+        ITEMS - 1
+    );
+    in_a_thread_pool(workers, task)?;
+    in_a_process_pool(workers, task)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn in_a_thread_pool(workers: usize, task: Duration) -> anyhow::Result<()> {
+    println!(
+        "1. a pool of {}, run in a throwaway child process so that this lesson lives to report on it:",
+        count(workers, "worker thread", "worker threads")
+    );
+    let mut results = Queue::<Done>::new()?;
+    let mut pool_process = fork_child(|| {
+        let Ok(pool) = Pool::new(workers) else {
+            return 1;
+        };
+        let sent = pool.map(
+            |item| {
+                let value = crashing_job(item, task);
+                let done = Done {
+                    worker: getpid(),
+                    item,
+                    value,
+                };
+                results.put(&done).is_ok()
+            },
+            0..ITEMS,
+        );
+        i32::from(!sent.is_ok_and(|sent| sent.iter().all(|ok| *ok)))
+    })?;
+    let began = Instant::now();
+    let mut arrived = Vec::new();
+    let status = loop {
+        if let Some(done) = results.get_timeout(Duration::from_millis(10))? {
+            arrived.push(done);
+            continue;
+        }
+        if let Some(status) = pool_process.try_wait()? {
+            // What it put before it died is in the pipe now.
+            while let Some(done) = results.get_timeout(Duration::ZERO)? {
+                arrived.push(done);
+            }
+            break status;
+        }
+        ensure!(
+            began.elapsed() < DEADLINE,
+            "the thread pool's process neither finished nor died within {} s",
+            DEADLINE.as_secs()
+        );
+    };
+    arrived.sort_by_key(|done| done.item);
+    let got: Vec<String> = arrived
+        .iter()
+        .map(|done| format!("job({})", done.item))
+        .collect();
+    println!(
+        "   results that reached us before the end: {} of {ITEMS} ({})",
+        arrived.len(),
+        got.join(" ")
+    );
+    if status.success() {
+        println!("   the pool's process finished every task: exit code 0");
+    } else {
+        println!(
+            "   the pool's process (pid {}) ended: {status}; job({CRASH_ITEM}) took the whole pool down with it, and {} never finished",
+            pool_process.pid(),
+            count(ITEMS as usize - arrived.len(), "task", "tasks")
+        );
+        println!(
+            "   a panic is caught per task (see the default run), but nothing survives a task that kills the process: threads share one process, so they share its fate"
+        );
+    }
+    Ok(())
+}
+
+fn in_a_process_pool(workers: usize, task: Duration) -> anyhow::Result<()> {
+    println!(
+        "2. a pool of {} (lesson01's fork_child, lesson02's Queue), the same {ITEMS} tasks:",
+        count(workers, "worker process", "worker processes")
+    );
+    let mut pool = ProcessPool::new(workers, |item| crashing_job(item, task))?;
+    let pids: Vec<String> = pool.pids().iter().map(|pid| format!("pid {pid}")).collect();
+    println!("   workers: {}", pids.join(", "));
+    let items: Vec<u64> = (0..ITEMS).collect();
+    let mut who_ran: BTreeMap<Pid, Vec<u64>> = BTreeMap::new();
+    let outcomes = pool.map(&items, |event| match event {
+        Event::Done(done) => who_ran.entry(done.worker).or_default().push(done.item),
+        Event::WorkerDied {
+            worker,
+            status,
+            lost: Some(item),
+        } => println!(
+            "   worker pid {worker} ended while running job({item}): {status}; that one task failed"
+        ),
+        Event::WorkerDied {
+            worker,
+            status,
+            lost: None,
+        } => println!("   worker pid {worker} ended between tasks: {status}"),
+        Event::Replaced { old, new } => {
+            println!("   started worker pid {new} in the place of pid {old}");
+        }
+    })?;
+    for (worker, mut ran) in who_ran {
+        ran.sort_unstable();
+        let jobs: Vec<String> = ran.iter().map(|item| format!("job({item})")).collect();
+        println!("   worker pid {worker} ran {}", jobs.join(" "));
+    }
+    let mut values = Vec::new();
+    let mut failed = Vec::new();
+    for (item, outcome) in items.iter().zip(&outcomes) {
+        match outcome {
+            Ok(value) => values.push(*value),
+            Err(died) => failed.push(format!("job({item}) ({died})")),
+        }
+    }
+    println!(
+        "   done: {} of {ITEMS} tasks; failed: {}",
+        values.len(),
+        if failed.is_empty() {
+            "none".to_string()
+        } else {
+            failed.join(", ")
+        }
+    );
+    println!("   results, in the items' order: {}", py_list(&values));
+    let ended = pool.close()?;
+    let stopped = ended
+        .iter()
+        .filter(|(_, status)| *status == ExitStatus::Code(0))
+        .count();
+    println!(
+        "   closed the pool: {} stopped when told to, {} died; all reaped, none left running",
+        count(stopped, "worker", "workers"),
+        ended.len() - stopped
+    );
+    println!(
+        "   CPython's Pool also replaces a dead worker, but the task it lost never completes: its get() waits for ever (and map() never returns) unless you pass a timeout"
+    );
+    Ok(())
+}

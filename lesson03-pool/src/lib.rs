@@ -1,0 +1,43 @@
+//! Lesson 3: the notes' process pool (`map`, `apply_async`, a list of async results) on a pool
+//! of rayon threads; what a pool of processes still buys (isolation); and the best pool size,
+//! measured.
+//!
+//! Notes: 进程池pool, and 其他思考 1 (how many processes?). Different in Rust: with no GIL a
+//! pool of threads runs `job` in parallel, so the pool is threads, not processes; a task's
+//! panic comes back through its handle as an error, as Python's `get()` re-raises; and the one
+//! thing threads cannot give, surviving a task that kills its process, is shown with a small
+//! pool of worker processes built from lesson01's `fork_child` and lesson02's `Queue`.
+
+pub mod bench;
+pub mod best_size;
+pub mod isolation;
+pub mod lesson;
+pub mod pool;
+pub mod process_pool;
+
+pub use pool::{AsyncResult, Pool, TaskPanicked};
+
+/// The notes' `job` for this section: `x * x`. (Lesson 2's `common::job` is another one.)
+pub fn job(x: u64) -> u64 {
+    x * x
+}
+
+/// `1 worker thread`, `2 worker threads`: `count` and the noun, singular or plural.
+pub fn count(count: usize, singular: &str, plural: &str) -> String {
+    format!("{count} {}", if count == 1 { singular } else { plural })
+}
+
+/// The project's CPython counterparts of this lesson.
+pub fn python_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python")
+}
+
+/// Makes every panic print one line on stderr (which thread, what it said) and no backtrace,
+/// whatever `RUST_BACKTRACE` says: a task's panic is reported again by its handle.
+pub fn report_panics_in_one_line() {
+    std::panic::set_hook(Box::new(|info| {
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("a thread");
+        eprintln!("{name} panicked: {}", pool::panic_message(info.payload()));
+    }));
+}
