@@ -8,6 +8,7 @@
 
 mod lesson01;
 mod lesson02;
+mod lesson03;
 mod lesson04;
 
 use std::path::PathBuf;
@@ -58,6 +59,7 @@ pub fn all() -> Vec<Exercise> {
     [
         lesson01::exercises(),
         lesson02::exercises(),
+        lesson03::exercises(),
         lesson04::exercises(),
     ]
     .concat()
