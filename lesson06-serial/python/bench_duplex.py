@@ -1,16 +1,20 @@
 """CPython counterpart of `lesson06-serial --bench`: the same full-duplex measurement with
-threads and pyserial, the way the notes would do it in Python.
+pyserial, with threads (the notes' question) and with multiprocessing processes.
 
 A pseudo-terminal is the serial line. pyserial opens its slave end (by path, as it would open
 /dev/ttyUSB0); the master end has no path, so it is read and written with os.read/os.write.
-One direction alone: a writer thread on the master, a reader thread on the pyserial port. Both
-at once: also a writer thread on the pyserial port and a reader thread on the master. Every
-byte is compared with what was sent before a rate is printed.
+One direction alone: a writer on the master, a reader on the pyserial port. Both at once: also
+a writer on the pyserial port and a reader on the master. The four are threads, or forked
+processes that inherit the open port. Every byte is compared with what was sent before a rate
+is printed.
 
-Prints `serial one-way: <N> bytes/s` and `serial full-duplex: <N> bytes/s each way` (medians),
-the lines the Rust lesson reads back. Usage: python3 bench_duplex.py [--bytes N] [--runs N]
+Prints `serial one-way: <N> bytes/s` and `serial full-duplex: <N> bytes/s each way` (threads;
+medians), then the same two for processes, the lines the Rust lesson reads back.
+With --pace, each writer sends no faster than that many bytes/s, as a real serial line would.
+Usage: python3 bench_duplex.py [--bytes N] [--runs N] [--pace BYTES_PER_S]
 """
 import argparse
+import multiprocessing
 import os
 import select
 import statistics
@@ -48,10 +52,20 @@ def wait(fd, for_writing):
         raise TimeoutError(f"no progress for {IDLE} s")
 
 
-def master_write(fd, count):
-    sent = 0
+def next_chunk(sent, count, began, pace):
+    """How many bytes to write next. With a pace (bytes/s), a hundredth of a second's worth,
+    once a line at that speed would have finished sending them."""
+    if pace is None:
+        return min(CHUNK, count - sent)
+    length = min(max(1, int(pace / 100)), CHUNK, count - sent)
+    time.sleep(max(0.0, began + (sent + length) / pace - time.perf_counter()))
+    return length
+
+
+def master_write(fd, count, pace):
+    sent, began = 0, time.perf_counter()
     while sent < count:
-        chunk = memoryview(expected(sent, min(CHUNK, count - sent)))
+        chunk = memoryview(expected(sent, next_chunk(sent, count, began, pace)))
         while chunk:
             try:
                 written = os.write(fd, chunk)
@@ -77,10 +91,10 @@ def master_read(fd, count):
     return data_ok
 
 
-def port_write(port, count):
-    sent = 0
+def port_write(port, count, pace):
+    sent, began = 0, time.perf_counter()
     while sent < count:
-        length = min(CHUNK, count - sent)
+        length = next_chunk(sent, count, began, pace)
         port.write(expected(sent, length))
         sent += length
 
@@ -96,7 +110,13 @@ def port_read(port, count):
     return data_ok
 
 
-def transfer(count, both_ways):
+def in_process(work, *args):
+    """A worker process: exit code 0 if its work went well and its data was right."""
+    die_with_parent()
+    sys.exit(0 if work(*args) is not False else 1)
+
+
+def transfer(count, both_ways, processes, pace):
     """One run through a fresh pty; returns the seconds it took, after checking the data."""
     master, slave = os.openpty()
     tty.setraw(slave)
@@ -113,19 +133,32 @@ def transfer(count, both_ways):
         except Exception as err:  # reported below, in the main thread
             errors.append(f"{name}: {err!r}")
 
-    jobs = [("master -> slave writer", master_write, master, count),
+    jobs = [("master -> slave writer", master_write, master, count, pace),
             ("master -> slave reader", port_read, port, count)]
     if both_ways:
-        jobs += [("slave -> master writer", port_write, port, count),
+        jobs += [("slave -> master writer", port_write, port, count, pace),
                  ("slave -> master reader", master_read, master, count)]
-    threads = [threading.Thread(target=run, args=job, daemon=True) for job in jobs]
+    if processes:
+        # Forked, so each worker inherits the open port and the master: no second open.
+        fork = multiprocessing.get_context("fork")
+        workers = [fork.Process(target=in_process, args=job[1:], name=job[0], daemon=True)
+                   for job in jobs]
+    else:
+        workers = [threading.Thread(target=run, args=job, name=job[0], daemon=True)
+                   for job in jobs]
     began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(3 * IDLE)
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(3 * IDLE)
     elapsed = time.perf_counter() - began
-    stuck = [thread.name for thread in threads if thread.is_alive()]
+    stuck = [worker.name for worker in workers if worker.is_alive()]
+    if processes:
+        for worker in workers:
+            if worker.is_alive():
+                worker.kill()
+            elif worker.exitcode != 0:
+                errors.append(f"{worker.name}: exit code {worker.exitcode}")
     port.close()
     os.close(master)
     if stuck or errors:
@@ -140,13 +173,18 @@ def main():
     die_with_parent()
     parser = argparse.ArgumentParser()
     parser.add_argument("--bytes", type=int, default=32 << 20)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pace", type=float, help="bytes/s each writer may send (a real line's speed)")
     args = parser.parse_args()
-    one_way = statistics.median(transfer(args.bytes, False) for _ in range(args.runs))
-    both = statistics.median(transfer(args.bytes, True) for _ in range(args.runs))
     print(f"pyserial {serial.__version__}")
-    print(f"serial one-way: {args.bytes / one_way:.0f} bytes/s")
-    print(f"serial full-duplex: {args.bytes / both:.0f} bytes/s each way")
+    for processes, label in [(False, ""), (True, ", processes")]:
+        one_way, both = [], []
+        for _ in range(args.runs):  # taking turns, as the Rust lesson does
+            one_way.append(transfer(args.bytes, False, processes, args.pace))
+            both.append(transfer(args.bytes, True, processes, args.pace))
+        one_way, both = statistics.median(one_way), statistics.median(both)
+        print(f"serial one-way{label}: {args.bytes / one_way:.0f} bytes/s")
+        print(f"serial full-duplex{label}: {args.bytes / both:.0f} bytes/s each way")
 
 
 if __name__ == "__main__":

@@ -7,12 +7,12 @@
 
 use std::process::{Command, ExitCode};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
 use common::process::Child;
 use common::python;
-use common::timing::{BUILD, Summary, debug_build_warning, time_runs};
+use common::timing::{BUILD, Summary, debug_build_warning, time};
 use lesson01_process::start::fork_child;
 use lesson02_queue::{Message, Queue};
 
@@ -95,11 +95,19 @@ impl Message for Received {
     }
 }
 
-/// Writes `bytes` bytes of the test stream.
-fn send(port: &Port, bytes: u64, block: &[u8]) -> anyhow::Result<()> {
+/// Writes `bytes` bytes of the test stream; with `pace` (bytes per second), no faster than
+/// that, a hundredth of a second's worth at a time, as a UART sends at its baud rate.
+fn send(port: &Port, bytes: u64, block: &[u8], pace: Option<f64>) -> anyhow::Result<()> {
+    let began = Instant::now();
+    let chunk = pace.map_or(CHUNK, |rate| ((rate / 100.0) as usize).clamp(1, CHUNK));
     let mut sent = 0;
     while sent < bytes {
-        let len = CHUNK.min((bytes - sent) as usize);
+        let len = chunk.min((bytes - sent) as usize);
+        if let Some(rate) = pace {
+            // A chunk goes out when a line at that speed would have finished sending it.
+            let due = began + Duration::from_secs_f64((sent + len as u64) as f64 / rate);
+            thread::sleep(due.saturating_duration_since(Instant::now()));
+        }
         match port.write_all(expected(block, sent, len), IDLE_TIMEOUT)? {
             Io::Done(_) => sent += len as u64,
             Io::TimedOut => bail!(
@@ -187,6 +195,7 @@ fn transfer(
     both_ways: bool,
     bytes: u64,
     block: &[u8],
+    pace: Option<f64>,
 ) -> anyhow::Result<Vec<Received>> {
     let (master, slave) = Port::pair()?;
     let ends = |direction| match direction {
@@ -199,7 +208,7 @@ fn transfer(
             let mut readers = Vec::new();
             for &direction in directions(both_ways) {
                 let (from, to) = ends(direction);
-                writers.push(scope.spawn(move || send(from, bytes, block)));
+                writers.push(scope.spawn(move || send(from, bytes, block, pace)));
                 readers.push(scope.spawn(move || receive(to, direction, bytes, block)));
             }
             for writer in writers {
@@ -215,7 +224,7 @@ fn transfer(
             let mut children: Vec<Child> = Vec::new();
             for &direction in directions(both_ways) {
                 let (from, to) = ends(direction);
-                children.push(fork_child(|| match send(from, bytes, block) {
+                children.push(fork_child(|| match send(from, bytes, block, pace) {
                     Ok(()) => 0,
                     Err(err) => {
                         eprintln!("writer process {}: {err:#}", std::process::id());
@@ -277,18 +286,28 @@ fn check(
     Ok(())
 }
 
-/// Median bytes per second, each way, over `runs` checked transfers.
-fn measure(
-    workers: Workers,
-    both_ways: bool,
-    bytes: u64,
-    runs: usize,
-    block: &[u8],
-) -> anyhow::Result<f64> {
-    let timed = time_runs(runs, || transfer(workers, both_ways, bytes, block))
-        .check(|results| check(results, bytes, both_ways))?;
-    let summary: &Summary = timed.time();
-    Ok(bytes as f64 / summary.median.as_secs_f64())
+/// One way and both ways at once, `runs` times each, taking turns so that a change in the
+/// machine's load between runs falls on both alike. Each transfer is checked before its time
+/// is kept; the medians come back as bytes per second, each way.
+fn measure(workers: Workers, plan: &Plan, block: &[u8]) -> anyhow::Result<Rates> {
+    let (bytes, runs, pace) = (plan.bytes, plan.runs, plan.bytes_per_s());
+    let mut one_way = Vec::with_capacity(runs);
+    let mut both_ways = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        for (both, samples) in [(false, &mut one_way), (true, &mut both_ways)] {
+            let timed = time(|| transfer(workers, both, bytes, block, pace))
+                .check(|result| check(std::slice::from_ref(result), bytes, both))?;
+            samples.push(*timed.time());
+        }
+    }
+    let rate = |samples: Vec<Duration>| -> f64 {
+        let summary = Summary::of(samples).expect("at least one run");
+        bytes as f64 / summary.median.as_secs_f64()
+    };
+    Ok(Rates {
+        one_way: rate(one_way),
+        both_each: rate(both_ways),
+    })
 }
 
 /// Bytes per second one way and each way with both at once.
@@ -305,6 +324,15 @@ impl Rates {
     }
 }
 
+/// A rate for the table: MB/s at a pty's speed, bytes/s at a real line's.
+fn shown_rate(bytes_per_s: f64) -> String {
+    if bytes_per_s >= 1e6 {
+        format!("{:.1} MB/s", bytes_per_s / 1e6)
+    } else {
+        format!("{bytes_per_s:.0} bytes/s")
+    }
+}
+
 /// What a total ratio says about the line.
 pub fn judge(ratio: f64) -> &'static str {
     if ratio >= 1.3 {
@@ -316,32 +344,77 @@ pub fn judge(ratio: f64) -> &'static str {
     }
 }
 
+/// What `--bench` measures: how many bytes each way, how many runs, and whether the writers
+/// are paced to a real line's speed.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    pub bytes: u64,
+    pub runs: usize,
+    /// Pace each writer to what a line at this baud rate carries.
+    pub paced_baud: Option<u32>,
+}
+
+impl Plan {
+    /// The defaults: 32 MiB and 5 runs at full speed; paced, one second of line time and 1 run.
+    pub fn new(bytes: Option<u64>, runs: Option<usize>, paced_baud: Option<u32>) -> Self {
+        let mut plan = Plan {
+            bytes: 32 << 20,
+            runs: 5,
+            paced_baud,
+        };
+        if let Some(rate) = plan.bytes_per_s() {
+            plan.bytes = rate.ceil() as u64;
+            plan.runs = 1;
+        }
+        Plan {
+            bytes: bytes.unwrap_or(plan.bytes),
+            runs: runs.unwrap_or(plan.runs),
+            paced_baud,
+        }
+    }
+
+    /// A serial line sends 10 bits per byte (a start bit, 8 data bits, a stop bit: "8N1").
+    pub fn bytes_per_s(&self) -> Option<f64> {
+        self.paced_baud.map(|baud| f64::from(baud) / 10.0)
+    }
+}
+
 /// `--bench`: one way and both ways at once, with threads and with processes.
-pub fn bench(bytes: u64, runs: usize, with_python: bool) -> anyhow::Result<ExitCode> {
+pub fn bench(plan: &Plan, with_python: bool) -> anyhow::Result<ExitCode> {
     if let Some(warning) = debug_build_warning() {
         println!("{warning}");
     }
     let cpus = thread::available_parallelism().map_or(1, |cpus| cpus.get());
+    let Plan { bytes, runs, .. } = *plan;
+    let speed = match (plan.paced_baud, plan.bytes_per_s()) {
+        (Some(baud), Some(rate)) => {
+            format!("each writer paced to a real line at {baud} baud ({rate:.0} bytes/s)")
+        }
+        _ => "at full speed".to_string(),
+    };
     println!(
-        "full duplex, measured: {bytes} bytes each way through a virtual serial pair (a pty in raw mode), median of {runs} runs; every byte is compared with what was sent before a rate is printed"
+        "full duplex, measured: {bytes} bytes each way through a virtual serial pair (a pty in raw mode), {speed}; {}, one way and both ways taking turns; every byte is compared with what was sent before a rate is printed",
+        if runs == 1 {
+            "1 run".to_string()
+        } else {
+            format!("median of {runs} runs")
+        }
     );
     let block = pattern_block();
     // Processes first: lesson01's fork refuses to fork a process that has other threads, and
     // a finished thread may linger in /proc for a moment after it was joined.
     let mut rates = Vec::new();
     for workers in [Workers::Processes, Workers::Threads] {
-        let one_way = measure(workers, false, bytes, runs, &block)?;
-        let both_each = measure(workers, true, bytes, runs, &block)?;
-        rates.push((workers, Rates { one_way, both_each }));
+        rates.push((workers, measure(workers, plan, &block)?));
     }
     rates.reverse(); // print threads first: they are what the notes (and pyserial) use
-    println!("             one way          both ways at once        both at once, in total");
+    println!("             one way           both ways at once          both at once, in total");
     for (workers, rate) in &rates {
         println!(
-            "{:<10} {:>9.1} MB/s   {:>9.1} MB/s each way   {:.2}x one way",
+            "{:<10} {:>14}   {:>14} each way   {:.2}x one way",
             workers.name(),
-            rate.one_way / 1e6,
-            rate.both_each / 1e6,
+            shown_rate(rate.one_way),
+            shown_rate(rate.both_each),
             rate.total_ratio()
         );
     }
@@ -371,12 +444,17 @@ pub fn bench(bytes: u64, runs: usize, with_python: bool) -> anyhow::Result<ExitC
             rate.total_ratio()
         );
     }
-    println!(
-        "a pty has no wire and no baud rate: it moves bytes as fast as the kernel copies them, and with both directions at once 4 busy workers (2 writers, 2 readers) share {cpus} CPU{}",
-        if cpus == 1 { "" } else { "s" }
-    );
+    match plan.bytes_per_s() {
+        None => println!(
+            "a pty has no wire and no baud rate: it moves bytes as fast as the kernel copies them, and with both directions at once 4 busy workers (2 writers, 2 readers) share {cpus} CPU{}",
+            if cpus == 1 { "" } else { "s" }
+        ),
+        Some(rate) => println!(
+            "a real line at this speed carries at most {rate:.0} bytes/s each way, in both directions at once (a UART sends and receives on separate wires); 2.00x is all a full-duplex line can give"
+        ),
+    }
     if with_python {
-        compare_with_python(bytes, runs, threads)?;
+        compare_with_python(plan, threads)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -384,7 +462,7 @@ pub fn bench(bytes: u64, runs: usize, with_python: bool) -> anyhow::Result<ExitC
 /// The install hint printed when pyserial is missing.
 pub const PYSERIAL_MISSING: &str = "pyserial is not installed, so the CPython comparison is skipped: python3 -m pip install pyserial";
 
-fn compare_with_python(bytes: u64, runs: usize, rust: Rates) -> anyhow::Result<()> {
+fn compare_with_python(plan: &Plan, rust: Rates) -> anyhow::Result<()> {
     match Command::new("python3")
         .args(["-c", "import serial"])
         .output()
@@ -400,12 +478,15 @@ fn compare_with_python(bytes: u64, runs: usize, rust: Rates) -> anyhow::Result<(
         Ok(_) => {}
     }
     let script = crate::python_dir().join("bench_duplex.py");
-    let args = [
+    let mut args = vec![
         "--bytes".to_string(),
-        bytes.to_string(),
+        plan.bytes.to_string(),
         "--runs".into(),
-        runs.to_string(),
+        plan.runs.to_string(),
     ];
+    if let Some(rate) = plan.bytes_per_s() {
+        args.extend(["--pace".to_string(), rate.to_string()]);
+    }
     let Some(output) = python::run_script(&script, &args)? else {
         println!("python3 is not on the PATH, so the CPython comparison is skipped");
         return Ok(());
@@ -414,9 +495,13 @@ fn compare_with_python(bytes: u64, runs: usize, rust: Rates) -> anyhow::Result<(
         python::figure(&output.stdout, label)
             .with_context(|| format!("the Python script printed no '{label}' line"))
     };
-    let python = Rates {
+    let threads = Rates {
         one_way: figure("serial one-way")?,
         both_each: figure("serial full-duplex")?,
+    };
+    let processes = Rates {
+        one_way: figure("serial one-way, processes")?,
+        both_each: figure("serial full-duplex, processes")?,
     };
     let pyserial = output
         .stdout
@@ -424,38 +509,70 @@ fn compare_with_python(bytes: u64, runs: usize, rust: Rates) -> anyhow::Result<(
         .find_map(|line| line.strip_prefix("pyserial "))
         .unwrap_or("(version unknown)");
     println!(
-        "{} with pyserial {pyserial}, the same measurement with threads (lesson06-serial/python/bench_duplex.py):",
+        "{} with pyserial {pyserial}, the same measurement (lesson06-serial/python/bench_duplex.py):",
         output.version
     );
     println!(
         "python serial one-way: {:.0} bytes/s  -> Rust/Python {:.1}x (threads)",
-        python.one_way,
-        rust.one_way / python.one_way
+        threads.one_way,
+        rust.one_way / threads.one_way
     );
     println!(
         "python serial full-duplex: {:.0} bytes/s each way  -> Rust/Python {:.1}x (threads)",
-        python.both_each,
-        rust.both_each / python.both_each
+        threads.both_each,
+        rust.both_each / threads.both_each
     );
-    let ratio = python.total_ratio();
     println!(
-        "verdict, python threads: {} (both at once carried {ratio:.2}x one direction alone)",
-        judge(ratio)
+        "python serial one-way, processes: {:.0} bytes/s",
+        processes.one_way
     );
-    println!("{}", about_the_notes(ratio));
+    println!(
+        "python serial full-duplex, processes: {:.0} bytes/s each way",
+        processes.both_each
+    );
+    for (workers, rate) in [("threads", threads), ("processes", processes)] {
+        println!(
+            "verdict, python {workers}: {} (both at once carried {:.2}x one direction alone)",
+            judge(rate.total_ratio()),
+            rate.total_ratio()
+        );
+    }
+    println!(
+        "{}",
+        about_the_notes(
+            threads.total_ratio(),
+            processes.total_ratio(),
+            plan.paced_baud
+        )
+    );
     Ok(())
 }
 
-/// What the measured Python figure says about the notes' claim (其他思考 2).
-fn about_the_notes(ratio: f64) -> String {
+/// What the measured Python figures say about the notes' claim (其他思考 2).
+fn about_the_notes(threads: f64, processes: f64, paced_baud: Option<u32>) -> String {
     let claim = "the notes (其他思考 2) say Python threads give only fake full duplex, one thread running at a time";
-    if ratio >= 1.3 {
+    if let Some(baud) = paced_baud {
+        return if threads >= 1.8 {
+            format!(
+                "{claim}. Measured at a real line's speed ({baud} baud), CPython threads kept both directions at the line rate at once ({threads:.2}x one direction alone): full duplex. A thread waiting in read() or select() has released the GIL, so it never holds up the thread that writes"
+            )
+        } else {
+            format!(
+                "{claim}. Measured at {baud} baud, CPython threads carried {threads:.2}x one direction alone with both at once: they did not keep up with the line in both directions"
+            )
+        };
+    }
+    if threads >= 1.3 {
         format!(
-            "{claim}; measured, both directions at once carried {ratio:.2}x one direction alone: CPython releases the GIL while a thread waits in read() or write(), so both directions moved at once"
+            "{claim}. Measured, CPython threads carried {threads:.2}x one direction alone with both at once: not fake. CPython releases the GIL while a thread waits in read(), write() or select(), so both directions moved at once"
+        )
+    } else if processes >= threads + 0.2 {
+        format!(
+            "{claim}. Measured, CPython threads gained little from the second direction ({threads:.2}x) and processes, with the same code, gained more ({processes:.2}x): the threads took turns, but for the GIL, which the Python code between system calls holds (pyserial's loop, making and comparing bytes objects). The read() and write() calls themselves release it. A pty runs at CPU speed, so that Python code is the bottleneck here"
         )
     } else {
         format!(
-            "{claim}; measured, both at once carried only {ratio:.2}x one direction alone. CPython does release the GIL while a thread waits in read() or write(); what the threads took turns for is the Python code between those calls, which on a pty running at CPU speed is most of the work"
+            "{claim}. Measured, neither CPython threads ({threads:.2}x) nor processes ({processes:.2}x) gained much from the second direction: at a pty's CPU speed the limit here is the CPU, not the GIL"
         )
     }
 }
@@ -502,9 +619,9 @@ mod tests {
     fn threads_move_every_byte_both_ways_and_the_check_sees_a_wrong_one() {
         let block = pattern_block();
         let bytes = 3 * PERIOD as u64 + 17;
-        let results = vec![transfer(Workers::Threads, true, bytes, &block)];
+        let results = vec![transfer(Workers::Threads, true, bytes, &block, None)];
         assert_eq!(check(&results, bytes, true), Ok(()));
-        let mut wrong = transfer(Workers::Threads, false, bytes, &block).expect("runs");
+        let mut wrong = transfer(Workers::Threads, false, bytes, &block, None).expect("runs");
         wrong[0].first_wrong = Some(99);
         let err = check(&[Ok(wrong)], bytes, false).expect_err("a wrong byte");
         assert!(err.contains("byte 99 differs"), "{err}");
@@ -520,7 +637,24 @@ mod tests {
         assert!(judge(full.total_ratio()).starts_with("full duplex"));
         assert!(judge(1.0).starts_with("no gain"));
         assert!(judge(1.2).starts_with("partly"));
-        assert!(about_the_notes(1.6).contains("both directions moved at once"));
-        assert!(about_the_notes(1.1).contains("took turns for is the Python code"));
+        assert!(about_the_notes(1.6, 1.2, None).contains("not fake"));
+        assert!(about_the_notes(1.1, 1.4, None).contains("took turns, but for the GIL"));
+        assert!(about_the_notes(1.1, 1.15, None).contains("the limit here is the CPU"));
+        assert!(about_the_notes(1.99, 1.99, Some(115_200)).contains("full duplex. A thread"));
+        assert!(about_the_notes(1.2, 1.99, Some(115_200)).contains("did not keep up"));
+    }
+
+    #[test]
+    fn a_paced_plan_defaults_to_one_second_of_line_time() {
+        let paced = Plan::new(None, None, Some(115_200));
+        assert_eq!((paced.bytes, paced.runs), (11_520, 1));
+        assert_eq!(paced.bytes_per_s(), Some(11_520.0));
+        let full = Plan::new(None, None, None);
+        assert_eq!(
+            (full.bytes, full.runs, full.bytes_per_s()),
+            (32 << 20, 5, None)
+        );
+        let chosen = Plan::new(Some(1000), Some(2), Some(9600));
+        assert_eq!((chosen.bytes, chosen.runs), (1000, 2));
     }
 }

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use clap::Parser;
 use common::cli::{exit_code, parse_args};
-use lesson06_serial::bench::bench;
+use lesson06_serial::bench::{Plan, bench};
 use lesson06_serial::device::Fault;
 use lesson06_serial::session::{
-    DEFAULT_COMMANDS, SessionOptions, run_device, run_port, run_virtual,
+    DEFAULT_COMMANDS, SessionOptions, run_device, run_device_on_own_pty, run_port, run_virtual,
 };
 
 /// A host and a device process talk over a serial line (a virtual pair unless --port is given).
@@ -27,8 +27,9 @@ struct Args {
           value_parser = clap::value_parser!(u32).range(1..=12_000_000))]
     baud: u32,
 
-    /// Run only the device side, on --port PATH; a terminal program or a script plays the host
-    #[arg(long, requires = "port", conflicts_with = "send")]
+    /// Run only the device side, on --port PATH (or on a new pty whose path it prints); a
+    /// terminal program, a script or this lesson with --port plays the host
+    #[arg(long, conflicts_with_all = ["send", "bench"])]
     device: bool,
 
     /// Send this line instead of the default commands (repeat it for several lines)
@@ -48,15 +49,20 @@ struct Args {
     #[arg(long)]
     bench: bool,
 
-    /// Bytes each way per run, for --bench
-    #[arg(long, value_name = "N", default_value_t = 32 << 20, requires = "bench",
+    /// Bytes each way per run, for --bench [default: 32 MiB; paced: one second of line time]
+    #[arg(long, value_name = "N", requires = "bench",
           value_parser = clap::value_parser!(u64).range(1..=(1 << 34)))]
-    bytes: u64,
+    bytes: Option<u64>,
 
-    /// Runs per measurement for --bench (the median is printed)
-    #[arg(long, value_name = "N", default_value_t = 3, requires = "bench",
+    /// Runs per measurement for --bench, the median is printed [default: 5; paced: 1]
+    #[arg(long, value_name = "N", requires = "bench",
           value_parser = clap::value_parser!(u32).range(1..=100))]
-    runs: u32,
+    runs: Option<u32>,
+
+    /// With --bench: pace each writer to what a real line at N baud carries (N/10 bytes/s)
+    #[arg(long, value_name = "N", requires = "bench",
+          value_parser = clap::value_parser!(u32).range(10..=12_000_000))]
+    paced_baud: Option<u32>,
 
     /// With --bench: run the same measurement with CPython threads and pyserial
     #[arg(long, requires = "bench")]
@@ -86,13 +92,21 @@ fn main() -> ExitCode {
         timeout: Duration::from_millis(args.timeout_ms),
     };
     exit_code(match (&args.port, args.device, args.bench) {
-        (_, _, true) => bench(args.bytes, args.runs as usize, args.python),
+        (_, _, true) => bench(
+            &Plan::new(
+                args.bytes,
+                args.runs.map(|runs| runs as usize),
+                args.paced_baud,
+            ),
+            args.python,
+        ),
         (Some(path), true, _) => run_device(path, args.baud, args.device_fault),
+        (None, true, _) => run_device_on_own_pty(args.device_fault),
         (Some(path), false, _) if args.device_fault.is_some() => Err(anyhow::anyhow!(
             "--device-fault makes the built-in device misbehave; with --port {path} the device is whatever is on the other end"
         )),
         (Some(path), false, _) => run_port(path, args.baud, &options),
-        (None, _, false) => run_virtual(&options, args.device_fault),
+        (None, false, false) => run_virtual(&options, args.device_fault),
     })
 }
 

@@ -125,9 +125,19 @@ fn reply_to_line(line: &str) -> String {
         ("JOB", None) => "ERR JOB needs a number: JOB <n>".to_string(),
         ("", None) => "ERR empty line; commands: PING, ECHO <text>, JOB <n>".to_string(),
         _ => format!(
-            "ERR unknown command {}; commands: PING, ECHO <text>, JOB <n>",
-            Shown(line.as_bytes())
+            "ERR unknown command '{}'; commands: PING, ECHO <text>, JOB <n>",
+            cut(line, 40)
         ),
+    }
+}
+
+/// At most `max` characters of printable ASCII `text`, so that an error reply that quotes a
+/// long line stays within [`MAX_LINE`] itself.
+fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        text.to_string()
+    } else {
+        format!("{}...", &text[..max])
     }
 }
 
@@ -142,16 +152,34 @@ impl fmt::Display for Shown<'_> {
         const TAIL: usize = 12;
         let bytes = self.0;
         if bytes.len() <= 128 {
-            return write!(f, "\"{}\"", bytes.escape_ascii());
+            return write!(f, "\"{}\"", escaped(bytes));
         }
         write!(
             f,
             "\"{}...{}\" ({} bytes)",
-            bytes[..HEAD].escape_ascii(),
-            bytes[bytes.len() - TAIL..].escape_ascii(),
+            escaped(&bytes[..HEAD]),
+            escaped(&bytes[bytes.len() - TAIL..]),
             bytes.len()
         )
     }
+}
+
+/// Printable ASCII as it is, but `"` and `\` escaped, and everything else as `\r`, `\n`,
+/// `\t` or `\xNN`. (`escape_ascii` would also turn `'` into `\'`.)
+fn escaped(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &byte in bytes {
+        match byte {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            0x20..=0x7e => out.push(char::from(byte)),
+            _ => out.push_str(&format!("\\x{byte:02x}")),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -241,8 +269,11 @@ mod tests {
             ("JOB -1", "ERR JOB needs a whole number"),
             ("JOB 1e6", "ERR JOB needs a whole number"),
             ("JOB", "ERR JOB needs a number"),
-            ("ping", "ERR unknown command \"ping\""),
-            ("PING now", "ERR unknown command \"PING now\""),
+            (
+                "ping",
+                "ERR unknown command 'ping'; commands: PING, ECHO <text>, JOB <n>",
+            ),
+            ("PING now", "ERR unknown command 'PING now';"),
             ("", "ERR empty line"),
         ] {
             let reply = answer(line);
@@ -258,9 +289,26 @@ mod tests {
     }
 
     #[test]
+    fn an_error_reply_quoting_a_long_line_stays_within_the_limit() {
+        let long = "X".repeat(MAX_LINE);
+        let unknown = answer(&long);
+        assert!(
+            unknown.starts_with("ERR unknown command 'XXXX"),
+            "{unknown}"
+        );
+        assert!(unknown.len() < 120, "{unknown}");
+        let garbled = reply(&Frame::Garbled(vec![0xff; MAX_LINE]));
+        assert!(garbled.len() <= MAX_LINE, "{} bytes", garbled.len());
+    }
+
+    #[test]
     fn long_lines_are_shown_cut_with_their_length() {
         assert_eq!(Shown(b"PONG").to_string(), "\"PONG\"");
         assert_eq!(Shown(b"P\r\xff").to_string(), "\"P\\r\\xff\"");
+        assert_eq!(
+            Shown(b"it's \"x\" \\ \t\n").to_string(),
+            "\"it's \\\"x\\\" \\\\ \\t\\n\""
+        );
         let long = vec![b'x'; 1019];
         let shown = Shown(&long).to_string();
         assert!(shown.ends_with("xxxxxxxxxxxx\" (1019 bytes)"), "{shown}");

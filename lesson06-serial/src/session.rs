@@ -121,24 +121,49 @@ pub fn run_port(path: &str, baud: u32, options: &SessionOptions) -> anyhow::Resu
 /// Runs until the other side hangs up, or Ctrl-C.
 pub fn run_device(path: &str, baud: u32, fault: Option<Fault>) -> anyhow::Result<ExitCode> {
     let port = Port::open(path, baud)?;
-    let pid = std::process::id();
     println!(
-        "device: pid {pid} serves {path} at {baud} baud (opened exclusively): PING, ECHO <text>, JOB <n>, one command a line; Ctrl-C stops it"
+        "device: pid {} serves {path} at {baud} baud (opened exclusively): PING, ECHO <text>, JOB <n>, one command a line; Ctrl-C stops it",
+        std::process::id()
     );
+    match serve_and_print(&port, fault)? {
+        Ended::HostHungUp => bail!("the other end of {path} hung up"),
+        Ended::HungUpOnPurpose => hung_up_on_purpose(),
+    }
+}
+
+/// Only the device, on the master end of a new pty: a host opens the slave end by its path
+/// (`--port PATH` in a second terminal, a pyserial script, a terminal program). No socat needed.
+pub fn run_device_on_own_pty(fault: Option<Fault>) -> anyhow::Result<ExitCode> {
+    let (master, slave) = Port::pair()?;
+    let path = slave.name().to_string();
+    println!(
+        "device: pid {} serves a new pty: a host opens {path} (e.g. cargo run -p lesson06-serial -- --port {path}); PING, ECHO <text>, JOB <n>, one command a line; Ctrl-C stops it",
+        std::process::id()
+    );
+    // The device keeps the slave open too, unlocked: on Linux, reading a master whose slave
+    // has no descriptor left fails with EIO. So one host after another can come and go.
+    let ended = serve_and_print(&master, fault)?;
+    drop(slave);
+    match ended {
+        Ended::HostHungUp => bail!("the pty {path} hung up"),
+        Ended::HungUpOnPurpose => hung_up_on_purpose(),
+    }
+}
+
+fn serve_and_print(port: &Port, fault: Option<Fault>) -> anyhow::Result<Ended> {
+    let pid = std::process::id();
     let start = Instant::now();
-    let ended = device::serve(&port, fault, start, |event| {
+    device::serve(port, fault, start, |event| {
         let arrow = if event.received { "<-" } else { "->" };
         println!(
             "{}",
             transcript_line(event.at, "device", pid, arrow, &event.shown)
         );
         Ok(())
-    })?;
-    match ended {
-        Ended::HostHungUp => bail!("the other end of {path} hung up"),
-        Ended::HungUpOnPurpose => {
-            println!("device: hung up on purpose (--device-fault hang-up)");
-            Ok(ExitCode::FAILURE)
-        }
-    }
+    })
+}
+
+fn hung_up_on_purpose() -> anyhow::Result<ExitCode> {
+    println!("device: hung up on purpose (--device-fault hang-up)");
+    Ok(ExitCode::FAILURE)
 }
