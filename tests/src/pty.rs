@@ -2,7 +2,7 @@
 //! lesson opens the slave end by its path, as it would open `/dev/ttyUSB0`, and the test reads
 //! and writes the master end.
 
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
@@ -14,8 +14,8 @@ use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
 #[derive(Debug)]
 pub struct Peer {
     master: OwnedFd,
-    /// Held so the line stays up until the lesson opens it.
-    _slave: OwnedFd,
+    /// Held so the line stays up until the lesson opens it, and to see what it has not read.
+    slave: OwnedFd,
     path: String,
 }
 
@@ -41,7 +41,7 @@ impl Peer {
             .into_owned();
         Self {
             master: pty.master,
-            _slave: pty.slave,
+            slave: pty.slave,
             path,
         }
     }
@@ -90,6 +90,28 @@ impl Peer {
             }
         }
         got
+    }
+
+    /// Waits until the lesson has read everything written to it so far, so that a hang-up
+    /// (which throws away what the slave has not read) loses nothing.
+    pub fn wait_until_read(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let mut unread: nix::libc::c_int = 0;
+            // Safety: FIONREAD writes one c_int through the pointer, which points to `unread`.
+            let result = unsafe {
+                nix::libc::ioctl(self.slave.as_raw_fd(), nix::libc::FIONREAD, &mut unread)
+            };
+            assert_eq!(result, 0, "FIONREAD on the pty slave");
+            if unread == 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the lesson did not read within {timeout:?}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     fn wait(&self, events: PollFlags, deadline: Instant) {
