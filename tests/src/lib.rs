@@ -8,6 +8,7 @@
 
 pub mod exercises;
 pub mod procs;
+pub mod pty;
 pub mod readme;
 
 use std::collections::BTreeMap;

@@ -366,8 +366,9 @@ fn a_reader_that_goes_away_ends_the_lesson_quietly_and_leaves_no_segment() {
     // unwound) or the child (the parent then reports it and exits 1). Either way, no panic
     // message, and nothing left behind.
     assert!(matches!(status.code(), Some(1 | 101)), "{status}: {stderr}");
+    // A report that a child ended is fine; the panic message itself is not.
     assert!(
-        !stderr.contains("panicked"),
+        !stderr.contains("panicked at") && !stderr.contains("panicked:"),
         "no panic message for a closed pipe: {stderr}"
     );
     assert!(

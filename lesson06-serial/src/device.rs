@@ -1,0 +1,215 @@
+//! The device: on its end of the line it reads commands and answers each with one line.
+//!
+//! In the lesson's session it is a forked process holding the pty's master end and logging
+//! what it hears and says on a lesson02 queue, for the host to print. With `--device --port
+//! PATH` it is the whole program and prints its log itself.
+
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use lesson02_queue::Message;
+
+use crate::port::{Io, Port};
+use crate::protocol::{Frame, Framer, MAX_LINE, REPLY_END, Shown, reply};
+
+/// How long the device waits for room to write a reply before it gives up on the host.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A way for the built-in device to misbehave, so each fault a host must survive can be seen
+/// without extra hardware or programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Fault {
+    /// Read every command and never answer.
+    Silent,
+    /// Answer with noise, as a peer at the wrong baud rate would.
+    Garbled,
+    /// Answer with a line twice as long as the protocol allows.
+    TooLong,
+    /// Send half a reply ("PON", no line end), then close the line.
+    HangUp,
+}
+
+/// Something the device heard or said: the lines of its transcript.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceEvent {
+    /// Which line of the session this is (0 for the first command).
+    pub line_no: u32,
+    /// When, measured from the lesson's start.
+    pub at: Duration,
+    /// `true` for a command that arrived, `false` for a reply sent.
+    pub received: bool,
+    /// The line as the transcript shows it.
+    pub shown: String,
+}
+
+impl Message for DeviceEvent {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.line_no.to_le_bytes());
+        out.extend_from_slice(&micros(self.at).to_le_bytes());
+        out.push(u8::from(self.received));
+        out.extend_from_slice(self.shown.as_bytes());
+    }
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        let (line_no, rest) = bytes.split_at_checked(4)?;
+        let (at, rest) = rest.split_at_checked(8)?;
+        let (&received, shown) = rest.split_first()?;
+        Some(Self {
+            line_no: u32::from_le_bytes(line_no.try_into().ok()?),
+            at: Duration::from_micros(u64::from_le_bytes(at.try_into().ok()?)),
+            received: received == 1,
+            shown: String::from_utf8(shown.to_vec()).ok()?,
+        })
+    }
+}
+
+pub(crate) fn micros(at: Duration) -> u64 {
+    u64::try_from(at.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// A frame as a transcript shows it.
+pub fn show_frame(frame: &Frame) -> String {
+    match frame {
+        Frame::Line(text) => Shown(text.as_bytes()).to_string(),
+        Frame::Garbled(bytes) => Shown(bytes).to_string(),
+        Frame::TooLong { bytes } => format!("({bytes} bytes with no line end: too long)"),
+    }
+}
+
+/// How the device's service ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The host's end of the line was closed.
+    HostHungUp,
+    /// The device hung up itself ([`Fault::HangUp`]).
+    HungUpOnPurpose,
+}
+
+/// Answers commands on `port` until the other side hangs up. Every command and reply is passed
+/// to `log` (a reply just before it is written, so a host that has the reply also has its log).
+pub fn serve(
+    port: &Port,
+    fault: Option<Fault>,
+    start: Instant,
+    mut log: impl FnMut(DeviceEvent) -> anyhow::Result<()>,
+) -> anyhow::Result<Ended> {
+    let mut framer = Framer::new();
+    let mut buf = vec![0u8; 4096];
+    let mut line_no = 0;
+    loop {
+        let read = match port.read(&mut buf, None)? {
+            Io::Done(read) => read,
+            Io::HungUp => return Ok(Ended::HostHungUp),
+            Io::TimedOut => continue, // no deadline was given; a spurious wake-up
+        };
+        for frame in framer.push(&buf[..read]) {
+            log(DeviceEvent {
+                line_no,
+                at: start.elapsed(),
+                received: true,
+                shown: show_frame(&frame),
+            })?;
+            let answer = match fault {
+                None => reply(&frame).into_bytes(),
+                Some(Fault::Silent) => {
+                    line_no += 1;
+                    continue;
+                }
+                Some(Fault::Garbled) => b"\xf8\x80\x1e\xfe\x86\xe0".to_vec(),
+                Some(Fault::TooLong) => vec![b'A'; 2 * MAX_LINE],
+                Some(Fault::HangUp) => {
+                    log(DeviceEvent {
+                        line_no,
+                        at: start.elapsed(),
+                        received: false,
+                        shown: format!("{} and hangs up", Shown(b"PON")),
+                    })?;
+                    port.write_all(b"PON", WRITE_TIMEOUT)?;
+                    // Closing the master hangs up the slave, and the hang-up throws away what
+                    // the host has not read yet: give its reader time to read the half line.
+                    std::thread::sleep(Duration::from_millis(300));
+                    return Ok(Ended::HungUpOnPurpose);
+                }
+            };
+            log(DeviceEvent {
+                line_no,
+                at: start.elapsed(),
+                received: false,
+                shown: Shown(&answer).to_string(),
+            })?;
+            match port.write_all(&[&answer[..], REPLY_END].concat(), WRITE_TIMEOUT)? {
+                Io::Done(_) => {}
+                Io::HungUp => return Ok(Ended::HostHungUp),
+                Io::TimedOut => bail!(
+                    "the host does not read: a reply could not be written within {} s",
+                    WRITE_TIMEOUT.as_secs()
+                ),
+            }
+            line_no += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_events_survive_the_queue_encoding() {
+        let event = DeviceEvent {
+            line_no: 7,
+            at: Duration::from_micros(1_234_567),
+            received: true,
+            shown: "\"ECHO h\\xffi\"".to_string(),
+        };
+        let mut bytes = Vec::new();
+        event.encode(&mut bytes);
+        assert_eq!(DeviceEvent::decode(&bytes), Some(event));
+        assert_eq!(DeviceEvent::decode(&bytes[..5]), None);
+    }
+
+    #[test]
+    fn the_device_answers_over_a_pair_until_the_host_hangs_up() {
+        let (master, slave) = Port::pair().expect("a pty");
+        let start = Instant::now();
+        let device = std::thread::spawn(move || {
+            let mut events = Vec::new();
+            let ended = serve(&master, None, start, |event| {
+                events.push(event);
+                Ok(())
+            });
+            (ended.expect("serves"), events)
+        });
+        let timeout = Duration::from_secs(5);
+        assert_eq!(
+            slave
+                .write_all(b"PING\nJOB 1000\r\n", timeout)
+                .expect("write"),
+            Io::Done(15)
+        );
+        let mut got = Vec::new();
+        let mut buf = [0u8; 256];
+        while !got.ends_with(b"249833583000\r\n") {
+            match slave.read(&mut buf, Some(timeout)).expect("read") {
+                Io::Done(read) => got.extend_from_slice(&buf[..read]),
+                other => panic!("{other:?}; got {:?}", got.escape_ascii().to_string()),
+            }
+        }
+        assert_eq!(got, b"PONG\r\n249833583000\r\n");
+        drop(slave);
+        let (ended, events) = device.join().expect("no panic");
+        assert_eq!(ended, Ended::HostHungUp);
+        let shown: Vec<(u32, bool, &str)> = events
+            .iter()
+            .map(|e| (e.line_no, e.received, e.shown.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (0, true, "\"PING\""),
+                (0, false, "\"PONG\""),
+                (1, true, "\"JOB 1000\""),
+                (1, false, "\"249833583000\"")
+            ]
+        );
+    }
+}

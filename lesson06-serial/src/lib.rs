@@ -1,0 +1,19 @@
+//! Lesson 6: a host and a device process talk over a serial line, and full duplex is measured.
+//!
+//! Notes: 学习目标 3 (使用多进程编写serial通信代码) and 其他思考 2 (are Python threads really full
+//! duplex?). Different in Rust: no hardware is needed (a pseudo-terminal is the serial line),
+//! the port is shared between processes by inheriting its descriptor through `fork`, replies
+//! travel back through lesson02's queue, and the full-duplex question is answered with
+//! measured bytes per second, for Rust threads and processes and for CPython's threads.
+
+pub mod bench;
+pub mod device;
+pub mod host;
+pub mod port;
+pub mod protocol;
+pub mod session;
+
+/// The project's CPython counterparts of this lesson.
+pub fn python_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python")
+}

@@ -1,0 +1,330 @@
+//! A serial port: opened by `serialport` (a real port by path, or one end of a virtual pair),
+//! then read and written with a timeout, telling data, silence and a hang-up apart.
+//!
+//! `serialport` opens the port, takes the exclusive locks, sets the baud rate and raw mode. The
+//! lesson then does its own `poll` + `read`/`write` on the descriptor, because `serialport`'s
+//! `Read` folds the cases a lesson about faults must tell apart into one error: a hang-up comes
+//! back as `BrokenPipe` or as a bare "I/O error", and a wake-up with both data and a hang-up
+//! (`POLLIN | POLLHUP`) reports the hang-up before the last bytes are read.
+//!
+//! What the kernel does with a pseudo-terminal (pty) when one side goes away, on Linux:
+//! - reading the master after every descriptor of the slave was closed fails with `EIO` (until
+//!   someone opens the slave again); macOS and the BSDs return 0 instead;
+//! - reading the slave after the master was closed returns 0 (end of file) or `EIO`, and the
+//!   hang-up throws away whatever the slave had not read yet.
+//!
+//! Both count as [`Io::HungUp`] here.
+
+use std::fmt;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, ensure};
+use nix::errno::Errno;
+use nix::fcntl::{FcntlArg, FdFlag, OFlag, fcntl};
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::termios::{self, ControlFlags, InputFlags, LocalFlags, OutputFlags, SetArg, Termios};
+use serialport::{SerialPort, TTYPort};
+
+/// What one read or write came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Io {
+    /// This many bytes were read, or everything was written.
+    Done(usize),
+    /// Nothing (more) could be moved before the deadline.
+    TimedOut,
+    /// The other side is gone: the pty's other end was closed, or the device was unplugged.
+    HungUp,
+}
+
+/// One end of a serial line, open for reading and writing.
+#[derive(Debug)]
+pub struct Port {
+    tty: TTYPort,
+    name: String,
+}
+
+/// Why a port could not be opened, in one line with a hint.
+#[derive(Debug)]
+pub struct OpenError {
+    pub path: String,
+    pub error: serialport::Error,
+}
+
+impl fmt::Display for OpenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use serialport::ErrorKind;
+        write!(f, "cannot open {}: {}", self.path, self.error.description)?;
+        match self.error.kind() {
+            ErrorKind::Io(std::io::ErrorKind::NotFound) => f.write_str(
+                " (no such port: is the adapter plugged in? `ls /dev/ttyUSB* /dev/ttyACM*` lists USB serial ports)",
+            ),
+            ErrorKind::Io(std::io::ErrorKind::PermissionDenied) if cfg!(target_os = "linux") => {
+                f.write_str(
+                    " (serial ports belong to the dialout group: `sudo usermod -aG dialout $USER`, then log in again)",
+                )
+            }
+            ErrorKind::NoDevice => f.write_str(
+                " (another process has it open, and serialport opens ports exclusively)",
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+/// The baud rate to ask for when opening a pty by its path. Linux ignores it for a pty; macOS
+/// refuses any rate but 0 on a pty (`ENOTTY` from its `IOSSIOSPEED` call), and serialport
+/// skips setting the rate when it is 0.
+pub const PTY_BAUD: u32 = if cfg!(target_os = "macos") {
+    0
+} else {
+    115_200
+};
+
+impl Port {
+    /// Opens the serial port at `path` exclusively (serialport's default: `TIOCEXCL` and an
+    /// exclusive `flock`), in raw mode, at `baud`.
+    pub fn open(path: &str, baud: u32) -> Result<Port, OpenError> {
+        let tty = serialport::new(path, baud)
+            .open_native()
+            .map_err(|error| OpenError {
+                path: path.to_string(),
+                error,
+            })?;
+        let port = Port {
+            tty,
+            name: path.to_string(),
+        };
+        port.prepare().map_err(|err| OpenError {
+            path: path.to_string(),
+            error: serialport::Error::new(serialport::ErrorKind::Unknown, format!("{err:#}")),
+        })?;
+        Ok(port)
+    }
+
+    /// A virtual serial pair: a pseudo-terminal. Bytes written to one end come out of the
+    /// other. Returns `(master, slave)`; the slave has a path (`/dev/pts/N`) that any program
+    /// can open, the master has none and is only reachable through this descriptor.
+    pub fn pair() -> anyhow::Result<(Port, Port)> {
+        let (master, slave) = TTYPort::pair().context("cannot create a virtual serial pair")?;
+        let name = slave.name().unwrap_or_else(|| "the pty slave".to_string());
+        let master = Port {
+            tty: master,
+            name: format!("the master of {name}"),
+        };
+        let slave = Port { tty: slave, name };
+        // pair() opens both without O_CLOEXEC: a program we run later would inherit them.
+        master.prepare()?;
+        slave.prepare()?;
+        Ok((master, slave))
+    }
+
+    /// Close-on-exec, non-blocking (every wait goes through `poll`, with a deadline), raw.
+    fn prepare(&self) -> anyhow::Result<()> {
+        fcntl(self.fd(), FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC))?;
+        let flags = OFlag::from_bits_retain(fcntl(self.fd(), FcntlArg::F_GETFL)?);
+        fcntl(self.fd(), FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK))?;
+        // macOS cannot read a pty master's settings; Linux can, and its master starts raw.
+        if self.tty.name().is_some() || cfg!(target_os = "linux") {
+            make_raw(self.fd()).with_context(|| format!("cannot put {} in raw mode", self.name))?;
+        }
+        Ok(())
+    }
+
+    /// The path it was opened by, or which pty it is the master of.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Takes the same exclusive locks as [`open`](Self::open). `TTYPort::pair()` marks both
+    /// ends exclusive but takes no lock, so without this a second program could open the slave.
+    pub fn lock_exclusive(&mut self) -> serialport::Result<()> {
+        self.tty.set_exclusive(true)
+    }
+
+    /// In a forked child: closes the child's copy of a descriptor that belongs to the other
+    /// side, so that the other side's hang-up is seen (a pty hangs up only when *every*
+    /// descriptor of one end is closed).
+    ///
+    /// Not `drop`: the `Port` is the parent's, and `TTYPort`'s `Drop` also clears the tty's
+    /// exclusive mode (`TIOCNXCL`), for every process that has it open.
+    pub fn close_in_child(&self) {
+        // Safety: the child never drops this Port (lesson01's fork_child ends the child with
+        // _exit, which runs no destructors), so this OwnedFd is the only one that closes it.
+        drop(unsafe { OwnedFd::from_raw_fd(self.tty.as_raw_fd()) });
+    }
+
+    fn fd(&self) -> BorrowedFd<'_> {
+        // Safety: the TTYPort owns this descriptor and keeps it open for as long as `self`
+        // lives, and the borrow cannot outlive `self`.
+        unsafe { BorrowedFd::borrow_raw(self.tty.as_raw_fd()) }
+    }
+
+    /// Reads what is there, waiting up to `timeout` (for ever if `None`) for at least one byte.
+    pub fn read(&self, buf: &mut [u8], timeout: Option<Duration>) -> std::io::Result<Io> {
+        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        loop {
+            match nix::unistd::read(self.fd(), buf) {
+                Ok(0) | Err(Errno::EIO) => return Ok(Io::HungUp),
+                Ok(read) => return Ok(Io::Done(read)),
+                Err(Errno::EAGAIN) => {
+                    if !self.wait(PollFlags::POLLIN, deadline)? {
+                        return Ok(Io::TimedOut);
+                    }
+                }
+                Err(Errno::EINTR) => {}
+                Err(errno) => return Err(errno.into()),
+            }
+        }
+    }
+
+    /// Writes all of `data`, waiting at most `timeout` for room (a peer that does not read
+    /// fills the line's buffer, and then a write waits).
+    pub fn write_all(&self, mut data: &[u8], timeout: Duration) -> std::io::Result<Io> {
+        let deadline = Some(Instant::now() + timeout);
+        let total = data.len();
+        while !data.is_empty() {
+            match nix::unistd::write(self.fd(), data) {
+                Ok(written) => data = &data[written..],
+                Err(Errno::EAGAIN) => {
+                    if !self.wait(PollFlags::POLLOUT, deadline)? {
+                        return Ok(Io::TimedOut);
+                    }
+                }
+                Err(Errno::EINTR) => {}
+                Err(Errno::EIO | Errno::EPIPE) => return Ok(Io::HungUp),
+                Err(errno) => return Err(errno.into()),
+            }
+        }
+        Ok(Io::Done(total))
+    }
+
+    /// Waits until the port is ready for `events` (or reports a hang-up); `false` once the
+    /// deadline has passed.
+    fn wait(&self, events: PollFlags, deadline: Option<Instant>) -> std::io::Result<bool> {
+        let timeout = match deadline {
+            None => PollTimeout::NONE,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Ok(false);
+                }
+                // Rounded up, so a wait never ends just before its deadline and spins.
+                let millis = left.as_millis().saturating_add(1);
+                PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)
+            }
+        };
+        let mut fds = [PollFd::new(self.fd(), events)];
+        match poll(&mut fds, timeout) {
+            // Ready, timed out (the caller's next try finds out which) or interrupted.
+            Ok(_) | Err(Errno::EINTR) => Ok(true),
+            Err(errno) => Err(errno.into()),
+        }
+    }
+}
+
+/// Raw mode: bytes pass unchanged. A terminal's default ("cooked") mode would echo what
+/// arrives back to the sender, turn CR into LF, hold input until a line end, treat Ctrl-C,
+/// Ctrl-S and Ctrl-Q as commands, and add a CR before every LF it sends: a binary transfer
+/// through it comes out wrong, and even text lines do not survive it.
+fn make_raw(fd: BorrowedFd<'_>) -> anyhow::Result<()> {
+    let mut settings = termios::tcgetattr(fd)?;
+    if !is_raw(&settings) {
+        termios::cfmakeraw(&mut settings);
+        termios::tcsetattr(fd, SetArg::TCSANOW, &settings)?;
+        settings = termios::tcgetattr(fd)?;
+    }
+    ensure!(
+        is_raw(&settings),
+        "the terminal kept some of its cooked settings"
+    );
+    Ok(())
+}
+
+fn is_raw(settings: &Termios) -> bool {
+    let cooked_input = InputFlags::ICRNL
+        | InputFlags::INLCR
+        | InputFlags::IGNCR
+        | InputFlags::IXON
+        | InputFlags::ISTRIP;
+    let cooked_local =
+        LocalFlags::ECHO | LocalFlags::ICANON | LocalFlags::ISIG | LocalFlags::IEXTEN;
+    !settings.input_flags.intersects(cooked_input)
+        && !settings.local_flags.intersects(cooked_local)
+        && !settings.output_flags.contains(OutputFlags::OPOST)
+        && settings.control_flags & ControlFlags::CSIZE == ControlFlags::CS8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pair_carries_every_byte_value_unchanged_both_ways() {
+        let (master, slave) = Port::pair().expect("a pty");
+        let all: Vec<u8> = (0..=255).collect();
+        let timeout = Duration::from_secs(5);
+        for (from, to) in [(&master, &slave), (&slave, &master)] {
+            assert_eq!(from.write_all(&all, timeout).expect("write"), Io::Done(256));
+            let mut got = Vec::new();
+            let mut buf = [0u8; 512];
+            while got.len() < all.len() {
+                match to.read(&mut buf, Some(timeout)).expect("read") {
+                    Io::Done(read) => got.extend_from_slice(&buf[..read]),
+                    other => panic!("{other:?} after {} bytes", got.len()),
+                }
+            }
+            assert_eq!(got, all, "raw mode: no byte added, dropped or changed");
+        }
+    }
+
+    #[test]
+    fn silence_times_out_and_a_closed_master_is_a_hang_up() {
+        let (master, slave) = Port::pair().expect("a pty");
+        let mut buf = [0u8; 16];
+        let began = Instant::now();
+        assert_eq!(
+            slave
+                .read(&mut buf, Some(Duration::from_millis(50)))
+                .expect("read"),
+            Io::TimedOut
+        );
+        assert!(began.elapsed() >= Duration::from_millis(50));
+        drop(master);
+        assert_eq!(
+            slave
+                .read(&mut buf, Some(Duration::from_secs(5)))
+                .expect("read"),
+            Io::HungUp
+        );
+    }
+
+    #[test]
+    fn a_locked_port_cannot_be_opened_twice() {
+        let (_master, mut slave) = Port::pair().expect("a pty");
+        let path = slave.name().to_string();
+        slave.lock_exclusive().expect("lock");
+        let err = Port::open(&path, PTY_BAUD).expect_err("locked");
+        let message = err.to_string();
+        assert!(
+            message.starts_with(&format!("cannot open {path}: ")),
+            "{message}"
+        );
+        assert!(message.contains("another process has it open"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_port_says_so_in_one_line() {
+        let err = Port::open("/dev/lesson06-no-such-port", 9600).expect_err("missing");
+        let message = err.to_string();
+        assert!(
+            message.starts_with(
+                "cannot open /dev/lesson06-no-such-port: No such file or directory (no such port"
+            ),
+            "{message}"
+        );
+        assert!(!message.contains('\n'));
+    }
+}

@@ -1,0 +1,317 @@
+//! The line protocol the device speaks, and the framing that cuts a byte stream into lines.
+//!
+//! A serial line carries bytes, not messages: one `read()` may return half a line or three
+//! lines at once. Both ends therefore cut the stream at line ends themselves ([`Framer`]).
+//!
+//! The protocol, so that any peer (a terminal program, a pyserial script) can speak it:
+//!
+//! - A line is printable ASCII (bytes 0x20 to 0x7E) of at most [`MAX_LINE`] bytes, ended by LF.
+//!   CR LF and a lone CR end a line too, so terminal programs work as they are.
+//! - The host sends one command per line; the device answers every line with exactly one line,
+//!   ended by CR LF, in order:
+//!   - `PING` → `PONG`
+//!   - `ECHO <text>` → `<text>`
+//!   - `JOB <n>` → `job(n)` in decimal (the notes' kernel), or `ERR ...` when it does not fit
+//!     in a `u128`
+//!   - anything else (an unknown command, an empty line, a line that is not ASCII, a line over
+//!     [`MAX_LINE`] bytes) → `ERR <why>`, and the device carries on with the next line.
+
+use std::fmt;
+
+/// The longest line, line end excluded, that either side accepts.
+pub const MAX_LINE: usize = 1024;
+
+/// What the device sends after each reply: CR LF, so a terminal shows each reply on a line of
+/// its own. A host that reads lines drops the CR.
+pub const REPLY_END: &[u8] = b"\r\n";
+
+/// One line cut from the stream, line end removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// Printable ASCII text.
+    Line(String),
+    /// A whole line holding a byte that is not printable ASCII: noise (a wrong baud rate) or a
+    /// peer that does not speak this protocol.
+    Garbled(Vec<u8>),
+    /// A line longer than [`MAX_LINE`]: its bytes were dropped, up to its line end.
+    TooLong { bytes: usize },
+}
+
+/// Cuts a byte stream into [`Frame`]s. Feed it whatever `read()` returned; it keeps the
+/// unfinished tail for the next call.
+#[derive(Debug, Default)]
+pub struct Framer {
+    partial: Vec<u8>,
+    /// Bytes of the current line dropped because it was already too long.
+    overflow: usize,
+    /// The last byte was a CR: an LF right after it belongs to the same line end.
+    after_cr: bool,
+}
+
+impl Framer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `bytes` and returns every line they complete, in order.
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<Frame> {
+        let mut frames = Vec::new();
+        for &byte in bytes {
+            let after_cr = std::mem::replace(&mut self.after_cr, byte == b'\r');
+            match byte {
+                b'\n' if after_cr => {} // the LF of a CR LF
+                b'\n' | b'\r' => frames.push(self.finish_line()),
+                _ if self.partial.len() < MAX_LINE => self.partial.push(byte),
+                _ => self.overflow += 1,
+            }
+        }
+        frames
+    }
+
+    /// The bytes of the line that has not ended yet (shown when the peer hangs up mid-line).
+    pub fn unfinished(&self) -> &[u8] {
+        &self.partial
+    }
+
+    /// How many bytes the unfinished line holds, dropped ones included.
+    pub fn unfinished_len(&self) -> usize {
+        self.partial.len() + self.overflow
+    }
+
+    fn finish_line(&mut self) -> Frame {
+        let line = std::mem::take(&mut self.partial);
+        let overflow = std::mem::take(&mut self.overflow);
+        if overflow > 0 {
+            Frame::TooLong {
+                bytes: line.len() + overflow,
+            }
+        } else if line.iter().all(|byte| (0x20..=0x7e).contains(byte)) {
+            Frame::Line(String::from_utf8(line).expect("printable ASCII is UTF-8"))
+        } else {
+            Frame::Garbled(line)
+        }
+    }
+}
+
+/// The device's answer to one frame, without its line end.
+pub fn reply(frame: &Frame) -> String {
+    match frame {
+        Frame::Line(line) => reply_to_line(line),
+        Frame::Garbled(bytes) => format!(
+            "ERR not ASCII text: {} (a wrong baud rate looks like this)",
+            Shown(bytes)
+        ),
+        Frame::TooLong { bytes } => {
+            format!("ERR line too long: {bytes} bytes, at most {MAX_LINE}")
+        }
+    }
+}
+
+fn reply_to_line(line: &str) -> String {
+    let (command, argument) = match line.split_once(' ') {
+        Some((command, argument)) => (command, Some(argument)),
+        None => (line, None),
+    };
+    match (command, argument) {
+        ("PING", None) => "PONG".to_string(),
+        ("ECHO", text) => text.unwrap_or("").to_string(),
+        ("JOB", Some(n)) => match n.parse::<u64>() {
+            Ok(n) => match common::job(n) {
+                Ok(total) => total.to_string(),
+                Err(too_large) => format!("ERR {too_large}"),
+            },
+            Err(_) => format!("ERR JOB needs a whole number from 0 to {}", u64::MAX),
+        },
+        ("JOB", None) => "ERR JOB needs a number: JOB <n>".to_string(),
+        ("", None) => "ERR empty line; commands: PING, ECHO <text>, JOB <n>".to_string(),
+        _ => format!(
+            "ERR unknown command '{}'; commands: PING, ECHO <text>, JOB <n>",
+            cut(line, 40)
+        ),
+    }
+}
+
+/// At most `max` characters of printable ASCII `text`, so that an error reply that quotes a
+/// long line stays within [`MAX_LINE`] itself.
+fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        text.to_string()
+    } else {
+        format!("{}...", &text[..max])
+    }
+}
+
+/// Bytes as a reader can see them: printable ASCII as it is, anything else escaped (`\xff`,
+/// `\r`), and a long line cut in the middle with its length.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a>(pub &'a [u8]);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const HEAD: usize = 48;
+        const TAIL: usize = 12;
+        let bytes = self.0;
+        if bytes.len() <= 128 {
+            return write!(f, "\"{}\"", escaped(bytes));
+        }
+        write!(
+            f,
+            "\"{}...{}\" ({} bytes)",
+            escaped(&bytes[..HEAD]),
+            escaped(&bytes[bytes.len() - TAIL..]),
+            bytes.len()
+        )
+    }
+}
+
+/// Printable ASCII as it is, but `"` and `\` escaped, and everything else as `\r`, `\n`,
+/// `\t` or `\xNN`. (`escape_ascii` would also turn `'` into `\'`.)
+fn escaped(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &byte in bytes {
+        match byte {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            0x20..=0x7e => out.push(char::from(byte)),
+            _ => out.push_str(&format!("\\x{byte:02x}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(texts: &[&str]) -> Vec<Frame> {
+        texts.iter().map(|t| Frame::Line(t.to_string())).collect()
+    }
+
+    #[test]
+    fn lines_are_cut_wherever_the_reads_split_them() {
+        let mut framer = Framer::new();
+        assert_eq!(framer.push(b"PI"), []);
+        assert_eq!(framer.unfinished(), b"PI");
+        assert_eq!(framer.push(b"NG\nECHO a\nJOB"), lines(&["PING", "ECHO a"]));
+        assert_eq!(framer.push(b" 5\n"), lines(&["JOB 5"]));
+        assert_eq!(framer.unfinished_len(), 0);
+    }
+
+    #[test]
+    fn lf_crlf_and_a_lone_cr_each_end_one_line() {
+        let mut framer = Framer::new();
+        assert_eq!(framer.push(b"a\nb\r\nc\rd\r"), lines(&["a", "b", "c", "d"]));
+        // The LF of a CR LF split across two reads is still one line end.
+        assert_eq!(framer.push(b"\ne\n"), lines(&["e"]));
+        assert_eq!(framer.push(b"\n"), lines(&[""]), "an empty line is a line");
+    }
+
+    #[test]
+    fn a_line_with_a_byte_that_is_not_printable_ascii_is_garbled() {
+        let mut framer = Framer::new();
+        assert_eq!(
+            framer.push(b"P\xffNG\nok\tno\n"),
+            [
+                Frame::Garbled(b"P\xffNG".to_vec()),
+                Frame::Garbled(b"ok\tno".to_vec())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_dropped_and_counted_and_the_next_one_is_fine() {
+        let mut framer = Framer::new();
+        let exact = vec![b'x'; MAX_LINE];
+        let over = vec![b'y'; MAX_LINE + 500];
+        assert_eq!(
+            framer.push(&[&exact[..], b"\n"].concat()),
+            [Frame::Line("x".repeat(MAX_LINE))]
+        );
+        assert_eq!(framer.push(&over), []);
+        assert_eq!(framer.unfinished_len(), MAX_LINE + 500);
+        assert_eq!(
+            framer.push(b"\nPING\n"),
+            [
+                Frame::TooLong {
+                    bytes: MAX_LINE + 500
+                },
+                Frame::Line("PING".into())
+            ]
+        );
+    }
+
+    fn answer(line: &str) -> String {
+        reply(&Frame::Line(line.to_string()))
+    }
+
+    #[test]
+    fn every_command_gets_its_reply() {
+        assert_eq!(answer("PING"), "PONG");
+        assert_eq!(answer("ECHO hello, serial"), "hello, serial");
+        assert_eq!(answer("ECHO  two  spaces "), " two  spaces ");
+        assert_eq!(answer("ECHO"), "");
+        assert_eq!(answer("JOB 1000"), "249833583000");
+        assert_eq!(answer("JOB 0"), "0");
+        assert_eq!(answer("JOB 1000000"), "249999833333583333000000");
+    }
+
+    #[test]
+    fn anything_else_gets_an_error_reply() {
+        for (line, starts) in [
+            (
+                "JOB 6074001001",
+                "ERR job(6074001001) does not fit in a u128",
+            ),
+            ("JOB 18446744073709551616", "ERR JOB needs a whole number"),
+            ("JOB -1", "ERR JOB needs a whole number"),
+            ("JOB 1e6", "ERR JOB needs a whole number"),
+            ("JOB", "ERR JOB needs a number"),
+            (
+                "ping",
+                "ERR unknown command 'ping'; commands: PING, ECHO <text>, JOB <n>",
+            ),
+            ("PING now", "ERR unknown command 'PING now';"),
+            ("", "ERR empty line"),
+        ] {
+            let reply = answer(line);
+            assert!(reply.starts_with(starts), "{line:?} -> {reply:?}");
+        }
+        assert!(
+            reply(&Frame::Garbled(vec![0xff, b'a'])).starts_with("ERR not ASCII text: \"\\xffa\"")
+        );
+        assert_eq!(
+            reply(&Frame::TooLong { bytes: 2000 }),
+            "ERR line too long: 2000 bytes, at most 1024"
+        );
+    }
+
+    #[test]
+    fn an_error_reply_quoting_a_long_line_stays_within_the_limit() {
+        let long = "X".repeat(MAX_LINE);
+        let unknown = answer(&long);
+        assert!(
+            unknown.starts_with("ERR unknown command 'XXXX"),
+            "{unknown}"
+        );
+        assert!(unknown.len() < 120, "{unknown}");
+        let garbled = reply(&Frame::Garbled(vec![0xff; MAX_LINE]));
+        assert!(garbled.len() <= MAX_LINE, "{} bytes", garbled.len());
+    }
+
+    #[test]
+    fn long_lines_are_shown_cut_with_their_length() {
+        assert_eq!(Shown(b"PONG").to_string(), "\"PONG\"");
+        assert_eq!(Shown(b"P\r\xff").to_string(), "\"P\\r\\xff\"");
+        assert_eq!(
+            Shown(b"it's \"x\" \\ \t\n").to_string(),
+            "\"it's \\\"x\\\" \\\\ \\t\\n\""
+        );
+        let long = vec![b'x'; 1019];
+        let shown = Shown(&long).to_string();
+        assert!(shown.ends_with("xxxxxxxxxxxx\" (1019 bytes)"), "{shown}");
+        assert!(shown.len() < 80, "{shown}");
+    }
+}
