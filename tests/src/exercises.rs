@@ -10,6 +10,7 @@ mod lesson01;
 mod lesson02;
 mod lesson03;
 mod lesson04;
+mod lesson06;
 
 use std::path::PathBuf;
 use std::process::ExitStatus;
@@ -61,6 +62,7 @@ pub fn all() -> Vec<Exercise> {
         lesson02::exercises(),
         lesson03::exercises(),
         lesson04::exercises(),
+        lesson06::exercises(),
     ]
     .concat()
 }

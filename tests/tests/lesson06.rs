@@ -285,9 +285,16 @@ fn a_peer_that_garbles_overruns_or_hangs_up_mid_line_gets_one_line() {
     drop(quitter);
     let (status, _, stderr) = lesson.finish(TIMEOUT);
     assert_eq!(status.code(), Some(1));
-    assert_eq!(
-        stderr,
-        "error: the device hung up in the middle of its reply to \"PING\", after \"PON\"\n"
+    // A pty passes written bytes on to the other end a moment later, and a hang-up throws away
+    // what has not been read: so now and then "PON" is lost with the line, and the lesson can
+    // only say that the device hung up before replying. Either way: one line, exit code 1.
+    assert!(
+        [
+            "error: the device hung up in the middle of its reply to \"PING\", after \"PON\"\n",
+            "error: the device hung up before it replied to \"PING\"\n",
+        ]
+        .contains(&stderr.as_str()),
+        "{stderr}"
     );
 }
 
