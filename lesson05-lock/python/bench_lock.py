@@ -45,7 +45,7 @@ def one_run(count, value_lock):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     if args.count < 1 or args.runs < 1:
         parser.error("--count and --runs must be at least 1")

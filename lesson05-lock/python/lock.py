@@ -55,19 +55,21 @@ def kill_the_holder(workers, value, holder, wait_s):
         time.sleep(0.001)
     dead = next(w for w in workers if w.pid == holder.value)
     survivor = next(w for w in workers if w.pid != holder.value)
-    print(f"parent: SIGKILL to pid {dead.pid}, which holds the Lock at value {value.value}",
-          flush=True)
+    print(f"parent: SIGKILL to {dead.name} (pid {dead.pid}), which holds the Lock at value "
+          f"{value.value}", flush=True)
     os.kill(dead.pid, signal.SIGKILL)
     dead.join()
     survivor.join(wait_s)
     if survivor.is_alive():
-        print(f"parent: pid {survivor.pid} still waits for the Lock after {wait_s} s: "
+        print(f"parent: {survivor.name} (pid {survivor.pid}) still waits for the Lock after "
+              f"{wait_s} s: "
               "nothing releases a Lock whose holder died, so it would wait for ever; "
               "killing it", flush=True)
         survivor.kill()
         survivor.join()
     else:
-        print(f"parent: pid {survivor.pid} ended: exitcode {survivor.exitcode}", flush=True)
+        print(f"parent: {survivor.name} (pid {survivor.pid}) ended: exitcode {survivor.exitcode}",
+              flush=True)
 
 
 def not_negative(text):
@@ -91,10 +93,11 @@ def main():
     value = multiprocessing.Value("i", 0)
     holder = multiprocessing.Value("i", 0) if args.kill_holder else None
     if args.no_lock:
-        workers = [multiprocessing.Process(target=add_without_lock, args=(value, name, adds, step))
+        workers = [multiprocessing.Process(target=add_without_lock, name=name,
+                                           args=(value, name, adds, step))
                    for name, adds in WORKERS]
     else:
-        workers = [multiprocessing.Process(target=add_under_lock,
+        workers = [multiprocessing.Process(target=add_under_lock, name=name,
                                            args=(value, name, adds, lock, step, holder))
                    for name, adds in WORKERS]
     for worker in workers:

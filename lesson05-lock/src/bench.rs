@@ -95,7 +95,9 @@ fn one_run(count: u32, expected: i32) -> anyhow::Result<(Duration, i64)> {
 /// times it found that the other process had had the lock since its own last increment, and
 /// writes that to `handovers`.
 fn add_one(total: &LockedValue<i32>, count: u32, handovers: &SharedCell<i32>) -> i32 {
-    let mut after_mine = -1;
+    // The value right after this process's last increment; 0 before its first one, so that
+    // taking the lock first, straight from the parent, counts as no hand-over.
+    let mut after_mine = 0;
     let mut found_changed = 0;
     for _ in 0..count {
         // The other child dying (killed from outside) must not stop this one.

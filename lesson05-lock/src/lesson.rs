@@ -93,14 +93,14 @@ pub fn run(options: &Options) -> anyhow::Result<ExitCode> {
         // The survivor must finish its ten steps in about ten steps' time: if it still waits
         // long after that, the lock was not recovered.
         let limit = Duration::from_secs(10) + options.step * (STEPS as u32 + 1) * 2;
-        let status = join_within(child, limit).with_context(|| {
-            format!(
-                "{} (pid {}) still waits after {} s: the lock was not recovered",
+        let Some(status) = join_within(child, limit)? else {
+            bail!(
+                "{} (pid {}) still waited for the lock after {} s, so it was killed: the lock was not recovered",
                 worker.name,
                 child.pid(),
                 limit.as_secs()
-            )
-        })?;
+            );
+        };
         statuses.push(format!("{} (pid {}): {status}", worker.name, child.pid()));
         let expected_death = killed.as_ref().is_some_and(|dead| dead.pid == child.pid());
         if !status.success() && !expected_death {
@@ -329,9 +329,9 @@ fn kill_the_holder(
     })
 }
 
-/// Python's `join()` with a limit: `None` after `limit` (the child still runs). A handled
-/// signal kills the child and returns [`Interrupted`].
-fn join_within(child: &mut Child, limit: Duration) -> anyhow::Result<ExitStatus> {
+/// Python's `join(timeout)`: `None` if the child still runs after `limit`, and then it is
+/// killed (and reaped). A handled signal kills the child and returns [`Interrupted`].
+fn join_within(child: &mut Child, limit: Duration) -> anyhow::Result<Option<ExitStatus>> {
     let deadline = Instant::now() + limit;
     loop {
         if let Some(signal) = signals::received() {
@@ -341,11 +341,11 @@ fn join_within(child: &mut Child, limit: Duration) -> anyhow::Result<ExitStatus>
         if let Some(status) = child.wait_timeout(Duration::from_millis(20))? {
             // Ctrl-C reaches the children and the parent at once: report the interruption.
             signals::check()?;
-            return Ok(status);
+            return Ok(Some(status));
         }
         if Instant::now() >= deadline {
             child.kill()?;
-            bail!("timed out");
+            return Ok(None);
         }
     }
 }

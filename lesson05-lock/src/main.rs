@@ -47,7 +47,7 @@ struct Args {
     count: u32,
 
     /// Runs for --bench (the median is printed)
-    #[arg(long, value_name = "N", default_value_t = 3, requires = "bench",
+    #[arg(long, value_name = "N", default_value_t = 5, requires = "bench",
           value_parser = clap::value_parser!(u32).range(1..=100))]
     runs: u32,
 

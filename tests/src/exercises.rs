@@ -8,6 +8,7 @@
 
 mod lesson01;
 mod lesson02;
+mod lesson05;
 
 use std::path::PathBuf;
 use std::process::ExitStatus;
@@ -54,7 +55,12 @@ pub enum Which {
 
 /// Every exercise, in the order a class does them.
 pub fn all() -> Vec<Exercise> {
-    [lesson01::exercises(), lesson02::exercises()].concat()
+    [
+        lesson01::exercises(),
+        lesson02::exercises(),
+        lesson05::exercises(),
+    ]
+    .concat()
 }
 
 /// The exercise called `id`.
