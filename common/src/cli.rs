@@ -53,9 +53,21 @@ fn is_broken_pipe(panic_message: &str) -> bool {
     panic_message.starts_with("failed printing to stdout") && panic_message.contains("Broken pipe")
 }
 
-/// Clap's first line, plus the list of possible values when it gives one.
+/// Clap's first line, plus what it lists under it (the missing arguments), plus the list of
+/// possible values when it gives one.
 fn one_line(report: &str) -> String {
-    let first = report.lines().next().unwrap_or("error: bad arguments");
+    let mut lines = report.lines();
+    let mut first = lines.next().unwrap_or("error: bad arguments").to_string();
+    if first.ends_with(':') {
+        // "the following required arguments were not provided:" names them on the next lines.
+        let listed: Vec<&str> = lines
+            .map(str::trim)
+            .take_while(|line| !line.is_empty())
+            .collect();
+        if !listed.is_empty() {
+            first = format!("{first} {}", listed.join(", "));
+        }
+    }
     let possible = report
         .lines()
         .map(str::trim)
@@ -100,6 +112,20 @@ mod tests {
         assert_eq!(
             one_line("error: unexpected argument '--x' found\n\nUsage: lesson\n"),
             "error: unexpected argument '--x' found (see --help)"
+        );
+    }
+
+    #[test]
+    fn a_missing_argument_is_named() {
+        let command = clap::Command::new("lesson")
+            .arg(clap::Arg::new("bench").long("bench").num_args(0))
+            .arg(clap::Arg::new("runs").long("runs").requires("bench"));
+        let err = command
+            .try_get_matches_from(["lesson", "--runs", "5"])
+            .expect_err("--runs needs --bench");
+        assert_eq!(
+            one_line(&err.render().to_string()),
+            "error: the following required arguments were not provided: --bench (see --help)"
         );
     }
 }
