@@ -88,10 +88,12 @@ pub fn run(options: &Options) -> anyhow::Result<ExitCode> {
         )?),
         None => None,
     };
+    // Join both before judging either: if one died, the other may still be finishing its
+    // steps with the recovered lock.
     let mut statuses = Vec::new();
     for (worker, child) in &mut children {
-        // The survivor must finish its ten steps in about ten steps' time: if it still waits
-        // long after that, the lock was not recovered.
+        // Each finishes within its own ten steps and the other's, or it is stuck waiting for a
+        // lock that was not recovered.
         let limit = Duration::from_secs(10) + options.step * (STEPS as u32 + 1) * 2;
         let Some(status) = join_within(child, limit)? else {
             bail!(
@@ -101,12 +103,19 @@ pub fn run(options: &Options) -> anyhow::Result<ExitCode> {
                 limit.as_secs()
             );
         };
-        statuses.push(format!("{} (pid {}): {status}", worker.name, child.pid()));
-        let expected_death = killed.as_ref().is_some_and(|dead| dead.pid == child.pid());
-        if !status.success() && !expected_death {
-            bail!("{} (pid {}) failed: {status}", worker.name, child.pid());
-        }
+        statuses.push((*worker, child.pid(), status));
     }
+    let failed = statuses.iter().find(|(_, pid, status)| {
+        let expected_death = killed.as_ref().is_some_and(|dead| dead.pid == *pid);
+        !status.success() && !expected_death
+    });
+    if let Some((worker, pid, status)) = failed {
+        bail!("{} (pid {pid}) failed: {status}", worker.name);
+    }
+    let statuses: Vec<String> = statuses
+        .iter()
+        .map(|(worker, pid, status)| format!("{} (pid {pid}): {status}", worker.name))
+        .collect();
     if commentary {
         println!("parent: joined {}", statuses.join(", "));
     }
@@ -374,6 +383,11 @@ fn report(
                     "parent: final value {last}, expected {expected}: {} lost",
                     expected - last
                 );
+                if last == expected {
+                    println!(
+                        "parent: nothing was lost this time: the gap between a read and its write was too short to be hit. The race is still there: run it again, or with a longer --step-ms"
+                    );
+                }
                 println!(
                     "parent: when both processes read the same value, the later write replaces the earlier one, and that increment is lost. Rust ruled out a data race (each read and write is one whole atomic access), not this race condition: only the lock makes read, add and write one step"
                 );

@@ -219,3 +219,45 @@ fn after_a_sigkill_to_the_parent_the_next_run_removes_what_it_left() {
     }
     assert_eq!(shm_segments(PREFIX, caught.parent), Vec::<String>::new());
 }
+
+#[test]
+fn a_holder_killed_from_outside_is_survived_and_reported() {
+    let _one = one_at_a_time();
+    let caught = start(&["--step-ms", "300"], "parent: p1 adds 1", false);
+    let mut lesson = caught.lesson;
+    let took = lesson.wait_for_line(TIMEOUT, |line| line.ends_with("): took the lock"));
+    let (name, holder) = took
+        .split_once(" (pid ")
+        .and_then(|(name, rest)| Some((name.to_string(), rest.split(')').next()?.parse().ok()?)))
+        .unwrap_or_else(|| panic!("a name and a pid in {took:?}"));
+    kill(Pid::from_raw(holder), Signal::SIGKILL).expect("kill the holder");
+    let (status, lines, stderr) = lesson.finish(TIMEOUT);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!("error: {name} (pid {holder}) failed: killed by signal SIGKILL\n")
+    );
+    // The other one took the lock from the dead holder and made all ten of its steps.
+    let survivor = if name == "p1" { "p2" } else { "p1" };
+    assert!(
+        lines.iter().any(|line| line.starts_with(survivor)
+            && line.contains("): took the lock: its holder died holding it (EOWNERDEAD)")),
+        "{lines:#?}"
+    );
+    let steps = lines
+        .iter()
+        .filter(|line| line.starts_with(&format!("{survivor}: ")))
+        .count();
+    assert_eq!(steps, 10, "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.starts_with(survivor) && line.ends_with("): releasing the lock")),
+        "{lines:#?}"
+    );
+    assert_nothing_left(
+        "a holder killed from outside",
+        caught.parent,
+        &caught.children,
+    );
+}
