@@ -54,22 +54,20 @@ pub fn is_broken_pipe(panic_message: &str) -> bool {
     panic_message.starts_with("failed printing to stdout") && panic_message.contains("Broken pipe")
 }
 
-/// Clap's first line, plus the list of possible values when it gives one.
+/// Clap's first line, plus what it lists under it (the missing arguments), plus the list of
+/// possible values when it gives one.
 fn one_line(report: &str) -> String {
-    let mut first = report
-        .lines()
-        .next()
-        .unwrap_or("error: bad arguments")
-        .to_string();
+    let mut lines = report.lines();
+    let mut first = lines.next().unwrap_or("error: bad arguments").to_string();
     if first.ends_with(':') {
-        // "...required arguments were not provided:" names them on the indented lines below.
-        let listed: Vec<&str> = report
-            .lines()
-            .skip(1)
-            .take_while(|line| line.starts_with("  "))
+        // "the following required arguments were not provided:" names them on the next lines.
+        let listed: Vec<&str> = lines
             .map(str::trim)
+            .take_while(|line| !line.is_empty())
             .collect();
-        first = format!("{first} {}", listed.join(", "));
+        if !listed.is_empty() {
+            first = format!("{first} {}", listed.join(", "));
+        }
     }
     let possible = report
         .lines()
@@ -120,6 +118,20 @@ mod tests {
             one_line(
                 "error: the following required arguments were not provided:\n  --bench\n\nUsage: lesson --bench --python\n\nFor more information, try '--help'.\n"
             ),
+            "error: the following required arguments were not provided: --bench (see --help)"
+        );
+    }
+
+    #[test]
+    fn a_missing_argument_is_named() {
+        let command = clap::Command::new("lesson")
+            .arg(clap::Arg::new("bench").long("bench").num_args(0))
+            .arg(clap::Arg::new("runs").long("runs").requires("bench"));
+        let err = command
+            .try_get_matches_from(["lesson", "--runs", "5"])
+            .expect_err("--runs needs --bench");
+        assert_eq!(
+            one_line(&err.render().to_string()),
             "error: the following required arguments were not provided: --bench (see --help)"
         );
     }

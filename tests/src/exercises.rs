@@ -10,6 +10,7 @@ mod lesson01;
 mod lesson02;
 mod lesson03;
 mod lesson04;
+mod lesson05;
 mod lesson06;
 
 use std::path::PathBuf;
@@ -62,6 +63,7 @@ pub fn all() -> Vec<Exercise> {
         lesson02::exercises(),
         lesson03::exercises(),
         lesson04::exercises(),
+        lesson05::exercises(),
         lesson06::exercises(),
     ]
     .concat()

@@ -1,0 +1,34 @@
+//! Reference solution of exercise lesson05/recover. Try the exercise first!
+
+use lesson01_process::start::fork_child;
+use lesson05_lock::LockedValue;
+use nix::sys::signal::{Signal, raise};
+
+fn main() -> anyhow::Result<()> {
+    let total = LockedValue::<i32>::new_in("lesson05", 0)?;
+    let mut worker = fork_child(|| {
+        let guard = total.lock().expect("nobody has died yet");
+        guard.set(7);
+        let _ = raise(Signal::SIGKILL);
+        1
+    })?;
+    println!("worker {}: {}", worker.pid(), worker.wait()?);
+
+    let guard = match total.lock() {
+        Ok(guard) => guard,
+        Err(dead) => {
+            let guard = dead.recover();
+            println!("the holder died; value {}", guard.get());
+            guard
+        }
+    };
+    guard.set(guard.get() + 1);
+    println!("value after recovery: {}", guard.get());
+    drop(guard);
+
+    match total.lock() {
+        Ok(_guard) => println!("locked again: no error"),
+        Err(dead) => anyhow::bail!("still marked as dead after the recovery: {dead}"),
+    }
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! Lesson 5: two processes add to one shared value under one lock; without the lock, updates
+//! are lost; and a lock that survives the death of its holder.
+//!
+//! Notes: Lock. Different in Rust: the lock lives in the same shared-memory segment as the value
+//! (a process-shared pthread mutex next to the `i32`, like CPython's `Value` with its built-in
+//! lock), and it is robust: when its holder dies, the next process to lock it is told so
+//! (`EOWNERDEAD`) and carries on, where CPython's `multiprocessing.Lock` waits for ever. The
+//! thread version needs no segment, and the compiler refuses to let two threads change an
+//! unlocked `i32` (see [`threads`]).
+//!
+//! All of the lesson's `unsafe` is in [`robust`]. Linux only: macOS has no robust mutexes.
+
+#[cfg(target_os = "linux")]
+pub mod bench;
+#[cfg(target_os = "linux")]
+pub mod lesson;
+#[cfg(target_os = "linux")]
+pub mod robust;
+pub mod threads;
+
+use std::path::PathBuf;
+
+#[cfg(target_os = "linux")]
+pub use robust::{Guard, LockedValue, OwnerDied};
+
+/// How many steps each worker makes: the notes' `for _ in range(10)`.
+pub const STEPS: i32 = 10;
+
+/// What a run shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The notes' program: each worker takes the lock for all of its ten steps.
+    Lock,
+    /// The same steps with no lock: updates are lost.
+    NoLock,
+    /// The first holder dies while it holds the lock; the other recovers it.
+    KillHolder,
+}
+
+/// One of the notes' two processes: its name and what it adds at each step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Worker {
+    pub name: &'static str,
+    pub adds: i32,
+}
+
+/// The notes' `Process(target=job, args=(v, 1, l))` and `Process(target=job, args=(v, 3, l))`.
+pub const WORKERS: [Worker; 2] = [
+    Worker {
+        name: "p1",
+        adds: 1,
+    },
+    Worker {
+        name: "p2",
+        adds: 3,
+    },
+];
+
+/// The project's CPython counterparts of this lesson.
+pub fn python_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python")
+}

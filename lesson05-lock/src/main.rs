@@ -1,0 +1,123 @@
+//! Lesson 5: two processes add 1 and 3 to one shared value under one lock; without the lock,
+//! updates are lost; and when the holder of the lock is killed, the other process recovers it.
+//!
+//! Notes: Lock. Run `cargo run -p lesson05-lock -- --help` for the options.
+
+use std::process::ExitCode;
+
+use clap::{ArgGroup, Parser};
+use common::cli::parse_args;
+
+/// Two processes add to one shared value under one lock, as in the notes; then the same without
+/// the lock, with the holder killed, with threads, and measured.
+#[derive(Debug, Parser)]
+#[command(version)]
+#[command(group(ArgGroup::new("with_python").args(["bench", "kill_holder"])))]
+struct Args {
+    /// Print only what the notes' Python program prints: the running value, one number a line
+    #[arg(long, conflicts_with_all = ["kill_holder", "bench"])]
+    plain: bool,
+
+    /// Sleep this long in each step (the notes sleep 100 ms)
+    #[arg(long, value_name = "MS", default_value_t = 100, conflicts_with = "bench",
+          value_parser = clap::value_parser!(u64).range(0..=10_000))]
+    step_ms: u64,
+
+    /// Leave the lock out, and see updates lost
+    #[arg(long, conflicts_with_all = ["kill_holder", "bench"])]
+    no_lock: bool,
+
+    /// Kill the process that holds the lock (SIGKILL, after 3 of its steps) and watch the other
+    /// one recover the lock; with --threads, the holder panics and poisons the Mutex instead
+    #[arg(long, conflicts_with = "bench")]
+    kill_holder: bool,
+
+    /// The same program with two threads and a std::sync::Mutex<i32>, no shared memory
+    #[arg(long, conflicts_with = "bench")]
+    threads: bool,
+
+    /// Measure the lock: two processes each add 1 to the shared value --count times, taking
+    /// the lock for every increment
+    #[arg(long)]
+    bench: bool,
+
+    /// Increments per process for --bench
+    #[arg(long, value_name = "N", default_value_t = 1_000_000, requires = "bench",
+          value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    count: u32,
+
+    /// Runs for --bench (the median is printed)
+    #[arg(long, value_name = "N", default_value_t = 5, requires = "bench",
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    runs: u32,
+
+    /// With --bench or --kill-holder: run the CPython counterpart too
+    #[arg(long, requires = "with_python", conflicts_with = "threads")]
+    python: bool,
+}
+
+#[cfg(target_os = "linux")]
+fn main() -> ExitCode {
+    use std::time::Duration;
+
+    use common::cli::exit_code;
+    use lesson04_shared_memory::signals::Interrupted;
+    use lesson05_lock::{Mode, bench, lesson, threads};
+
+    let args: Args = parse_args();
+    let mode = if args.no_lock {
+        Mode::NoLock
+    } else if args.kill_holder {
+        Mode::KillHolder
+    } else {
+        Mode::Lock
+    };
+    let step = Duration::from_millis(args.step_ms);
+    let result = if args.bench {
+        bench::bench(args.count, args.runs, args.python)
+    } else if args.threads {
+        threads::run(mode, args.plain, step)
+    } else {
+        lesson::run(&lesson::Options {
+            mode,
+            plain: args.plain,
+            step,
+            python: args.python,
+        })
+    };
+    match result {
+        Err(err) => match err.downcast::<Interrupted>() {
+            Ok(interrupted) => {
+                // By now the children are reaped and the segments removed: they dropped on the
+                // way here.
+                eprintln!(
+                    "lesson05-lock: {interrupted}: children killed and reaped, segments removed"
+                );
+                ExitCode::from(interrupted.exit_code())
+            }
+            Err(err) => exit_code(Err(err)),
+        },
+        ok => exit_code(ok),
+    }
+}
+
+/// macOS has process-shared mutexes but no robust ones, and this lesson is about the robust kind.
+#[cfg(not(target_os = "linux"))]
+fn main() -> ExitCode {
+    let _: Args = parse_args();
+    eprintln!(
+        "error: lesson05-lock needs robust process-shared mutexes (pthread_mutexattr_setrobust), which this system lacks; it runs on Linux"
+    );
+    ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_consistent() {
+        use clap::CommandFactory;
+        Args::command().debug_assert();
+    }
+}
