@@ -244,7 +244,7 @@ pub fn with_python(n: u64, workers: usize, runs: usize) -> anyhow::Result<ExitCo
         "--workers".into(),
         workers.to_string(),
     ];
-    println!("running python3 {} ...", script.display());
+    println!("running python3 lesson02-queue/python/compare.py ...");
     let Some(output) = python::run_script(&script, &args)? else {
         println!("python3 is not on the PATH: the CPython comparison is skipped");
         return Ok(ExitCode::SUCCESS);
