@@ -37,16 +37,19 @@ pub fn parse_args<A: clap::Parser>() -> A {
 pub fn quiet_broken_pipe() {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let payload = info.payload();
-        let message = payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or_default();
-        if !is_broken_pipe(message) {
+        if !is_broken_pipe(panic_message(info.payload())) {
             default_hook(info);
         }
     }));
+}
+
+/// The text of a panic: `panic!("...")` carries a `&str` or a `String`.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
 }
 
 /// Whether a panic's message is Rust's report of writing to a closed stdout.

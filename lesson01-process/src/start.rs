@@ -177,12 +177,7 @@ pub fn fork_child(work: impl FnOnce() -> i32) -> anyhow::Result<Child> {
 /// whatever `RUST_BACKTRACE` says: the parent then reports the exit status.
 pub fn report_panics_in_one_line() {
     std::panic::set_hook(Box::new(|info| {
-        let payload = info.payload();
-        let message = payload
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("(no message)");
+        let message = common::cli::panic_message(info.payload());
         // A closed stdout (`| head`) is not the child's fault: stay quiet, as the parent does.
         if !common::cli::is_broken_pipe(message) {
             eprintln!("child {} panicked: {message}", getpid());

@@ -41,14 +41,7 @@ impl fmt::Display for TaskPanicked {
 
 impl std::error::Error for TaskPanicked {}
 
-/// The text of a panic: `panic!("...")` carries a `&str` or a `String`.
-pub fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(no message)")
-}
+pub use common::cli::panic_message;
 
 /// A pool of worker threads: `multiprocessing.Pool`, with threads instead of processes.
 #[derive(Debug)]

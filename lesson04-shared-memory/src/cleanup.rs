@@ -72,6 +72,23 @@ pub fn remove_stale(_prefix: &str) -> io::Result<Vec<Removed>> {
     Ok(Vec::new())
 }
 
+/// Runs [`remove_stale`] at the start of a lesson and says what it removed (with
+/// `commentary`); a failure to look is a warning, not a reason to stop.
+pub fn remove_stale_and_report(prefix: &str, commentary: bool) {
+    match remove_stale(prefix) {
+        Ok(removed) if commentary => {
+            for segment in removed {
+                println!(
+                    "cleanup: removed segment {}, left behind by run {}, which no longer exists (killed with SIGKILL?)",
+                    segment.name, segment.creator
+                );
+            }
+        }
+        Ok(_) => {}
+        Err(err) => eprintln!("warning: cannot look for segments left by killed runs: {err}"),
+    }
+}
+
 /// Whether a segment of that name exists; `None` where the system does not tell (not Linux).
 pub fn exists(name: &str) -> Option<bool> {
     cfg!(target_os = "linux").then(|| std::path::Path::new("/dev/shm").join(name).exists())

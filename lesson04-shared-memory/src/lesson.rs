@@ -17,7 +17,7 @@ use lesson01_process::StartMethod;
 use lesson01_process::start::{SPAWN_MARKER, fork_child, report_panics_in_one_line};
 use nix::unistd::{getpid, getppid};
 
-use crate::cleanup::{self, remove_stale};
+use crate::cleanup::{self, remove_stale_and_report};
 use crate::signals;
 use crate::value::{Array, PREFIX, Value};
 
@@ -55,18 +55,7 @@ pub fn run(options: &Options) -> anyhow::Result<ExitCode> {
             "lesson04-shared-memory: processes share no memory unless they ask for it  (Notes: 共享内存shared memory)"
         );
     }
-    match remove_stale(PREFIX) {
-        Ok(removed) if commentary => {
-            for segment in removed {
-                println!(
-                    "cleanup: removed segment {}, left behind by run {}, which no longer exists (killed with SIGKILL?)",
-                    segment.name, segment.creator
-                );
-            }
-        }
-        Ok(_) => {}
-        Err(err) => eprintln!("warning: cannot look for segments left by killed runs: {err}"),
-    }
+    remove_stale_and_report(PREFIX, commentary);
     if commentary {
         problem()?;
         signals::check()?;

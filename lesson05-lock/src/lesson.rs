@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail, ensure};
 use common::process::{Child, ExitStatus, Pid};
 use lesson01_process::start::fork_child;
-use lesson04_shared_memory::cleanup::{self, remove_stale};
+use lesson04_shared_memory::cleanup::{self, remove_stale_and_report};
 use lesson04_shared_memory::signals::{self, Interrupted};
 use lesson04_shared_memory::value::Value;
 use nix::sys::signal::Signal;
@@ -46,18 +46,7 @@ pub fn run(options: &Options) -> anyhow::Result<ExitCode> {
     if commentary {
         println!("{}", heading(options.mode));
     }
-    match remove_stale(PREFIX) {
-        Ok(removed) if commentary => {
-            for segment in removed {
-                println!(
-                    "cleanup: removed segment {}, left behind by run {}, which no longer exists (killed with SIGKILL?)",
-                    segment.name, segment.creator
-                );
-            }
-        }
-        Ok(_) => {}
-        Err(err) => eprintln!("warning: cannot look for segments left by killed runs: {err}"),
-    }
+    remove_stale_and_report(PREFIX, commentary);
     let total = LockedValue::<i32>::new_in(PREFIX, 0)?;
     // Where the holder writes its pid when it stops to be killed (`--kill-holder` only).
     let holder = match options.mode {

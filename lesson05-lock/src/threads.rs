@@ -252,12 +252,7 @@ fn panics_in_one_line() {
         else {
             return default_hook(info);
         };
-        let payload = info.payload();
-        let message = payload
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("(no message)");
+        let message = common::cli::panic_message(info.payload());
         eprintln!("thread {name} panicked: {message}");
     }));
 }

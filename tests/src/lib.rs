@@ -128,6 +128,24 @@ pub fn assert_usage_error(command: snapbox::cmd::Command, args: &[&str]) {
     assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
 }
 
+/// Asserts the two stderr lines a lesson prints when its child panics: the child's one-line
+/// panic message, containing `message`, then the parent's one-line error. No backtrace.
+pub fn assert_child_panic_reported(stderr: &str, message: &str) {
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with("child ")
+            && lines[0].contains("panicked: ")
+            && lines[0].contains(message),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with("error: child ")
+            && lines[1].ends_with("failed: exit code 101 (it panicked)"),
+        "{stderr}"
+    );
+}
+
 /// `python3` if it is on the PATH; otherwise `None`, after printing why a comparison is skipped
 /// (visible with `cargo test -- --nocapture`, and in the output of a failing test).
 pub fn python3(for_what: &str) -> Option<&'static str> {
