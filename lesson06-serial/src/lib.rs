@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod device;
 pub mod host;
+pub mod playground;
 pub mod port;
 pub mod protocol;
 pub mod session;

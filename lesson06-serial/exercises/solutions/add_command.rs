@@ -1,12 +1,7 @@
 //! Reference solution of exercise lesson06/add-command. Try the exercise first!
 
-use std::time::Duration;
-
-use lesson01_process::start::fork_child;
-use lesson06_serial::port::{Io, Port};
-use lesson06_serial::protocol::{Frame, Framer, REPLY_END, reply};
-
-const TIMEOUT: Duration = Duration::from_secs(5);
+use lesson06_serial::playground;
+use lesson06_serial::protocol::{Frame, reply};
 
 /// What the host sends, one line each.
 const COMMANDS: [&str; 7] = [
@@ -40,56 +35,7 @@ fn add(line: &str) -> String {
     }
 }
 
-/// The device: answers every line on `port` until the host hangs up.
-fn run_device(port: &Port) -> anyhow::Result<()> {
-    let mut framer = Framer::new();
-    let mut buf = [0u8; 1024];
-    loop {
-        let read = match port.read(&mut buf, None)? {
-            Io::Done(read) => read,
-            Io::HungUp => return Ok(()),
-            Io::TimedOut => continue,
-        };
-        for frame in framer.push(&buf[..read]) {
-            let line = [answer(&frame).as_bytes(), REPLY_END].concat();
-            port.write_all(&line, TIMEOUT)?;
-        }
-    }
-}
-
-/// The host: sends `command` and waits for one reply line.
-fn ask(port: &Port, framer: &mut Framer, command: &str) -> anyhow::Result<String> {
-    port.write_all(format!("{command}\n").as_bytes(), TIMEOUT)?;
-    let mut buf = [0u8; 1024];
-    loop {
-        let read = match port.read(&mut buf, Some(TIMEOUT))? {
-            Io::Done(read) => read,
-            Io::HungUp => anyhow::bail!("the device hung up (did it panic?)"),
-            Io::TimedOut => anyhow::bail!("no reply to {command:?} within {TIMEOUT:?}"),
-        };
-        if let Some(frame) = framer.push(&buf[..read]).into_iter().next() {
-            return Ok(match frame {
-                Frame::Line(reply) => reply,
-                other => format!("{other:?}"),
-            });
-        }
-    }
-}
-
 fn main() -> anyhow::Result<()> {
-    let (device_end, host_end) = Port::pair()?;
-    let mut device = fork_child(|| {
-        host_end.close_in_child();
-        i32::from(run_device(&device_end).is_err())
-    })?;
-    drop(device_end);
-    let mut framer = Framer::new();
-    for command in COMMANDS {
-        println!("> {command}");
-        println!("< {}", ask(&host_end, &mut framer, command)?);
-    }
-    drop(host_end); // the device sees the hang-up and ends
-    let status = device.wait()?;
-    anyhow::ensure!(status.success(), "the device failed: {status}");
-    Ok(())
+    // A device process that answers with `answer`, and this process as the host.
+    playground::converse(answer, &COMMANDS)
 }
