@@ -43,6 +43,17 @@ pub fn quiet_broken_pipe() {
     }));
 }
 
+/// Writes a panic as one line, `<who> panicked: <message>`, for a panic hook: nothing for a
+/// closed stdout (see [`quiet_broken_pipe`]), and never a panic of its own if stderr is closed
+/// too (a panic inside a panic hook aborts the process).
+pub fn write_panic_line(who: &str, info: &std::panic::PanicHookInfo<'_>) {
+    use std::io::Write;
+    let message = panic_message(info.payload());
+    if !is_broken_pipe(message) {
+        let _ = writeln!(std::io::stderr(), "{who} panicked: {message}");
+    }
+}
+
 /// The text of a panic: `panic!("...")` carries a `&str` or a `String`.
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
     payload

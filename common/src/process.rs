@@ -26,14 +26,21 @@ pub enum ExitStatus {
 /// The exit code a Rust program uses when it ends in a panic.
 pub const PANIC_EXIT_CODE: i32 = 101;
 
+/// The exit code of a child that stopped because its stdout was closed (`lesson | head`):
+/// 128 + SIGPIPE, what a shell reports for a program that SIGPIPE ended.
+pub const CLOSED_STDOUT_EXIT_CODE: i32 = 141;
+
 impl ExitStatus {
     pub fn success(self) -> bool {
         self == ExitStatus::Code(0)
     }
 
-    /// What `multiprocessing.Process.exitcode` would be: the code, or minus the signal number.
+    /// What `multiprocessing.Process.exitcode` would be for the same ending: minus the signal
+    /// number for a signal, 1 for a panic (CPython's exit code after an uncaught exception),
+    /// and the code itself otherwise.
     pub fn python_exitcode(self) -> i32 {
         match self {
+            ExitStatus::Code(PANIC_EXIT_CODE) => 1,
             ExitStatus::Code(code) => code,
             ExitStatus::Signal { signal, .. } => -(signal as i32),
         }
@@ -43,6 +50,12 @@ impl ExitStatus {
 impl fmt::Display for ExitStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ExitStatus::Code(CLOSED_STDOUT_EXIT_CODE) => {
+                write!(
+                    f,
+                    "exit code {CLOSED_STDOUT_EXIT_CODE} (its stdout was closed)"
+                )
+            }
             ExitStatus::Code(PANIC_EXIT_CODE) => {
                 write!(f, "exit code {PANIC_EXIT_CODE} (it panicked)")
             }
@@ -209,6 +222,7 @@ mod tests {
             "exit code 101 (it panicked)"
         );
         assert_eq!(ExitStatus::Code(3).python_exitcode(), 3);
+        assert_eq!(ExitStatus::Code(PANIC_EXIT_CODE).python_exitcode(), 1);
         assert!(ExitStatus::Code(0).success());
     }
 }

@@ -19,7 +19,10 @@ use std::time::Duration;
 use std::{env, fmt, thread};
 
 use anyhow::{Context, bail, ensure};
-use common::process::{Child, PANIC_EXIT_CODE, Pid, die_with_parent, thread_count};
+use common::cli::{is_broken_pipe, panic_message};
+use common::process::{
+    CLOSED_STDOUT_EXIT_CODE, Child, PANIC_EXIT_CODE, Pid, die_with_parent, thread_count,
+};
 use nix::unistd::{ForkResult, fork, getpid, getppid};
 
 /// How to start a child process, as in `multiprocessing.set_start_method`.
@@ -144,7 +147,7 @@ pub fn start(method: StartMethod, target: &Target) -> anyhow::Result<Child> {
 /// the calling thread, and any lock another thread held at that moment (the allocator's, the
 /// stdout lock) would stay locked in the child for ever.
 pub fn fork_child(work: impl FnOnce() -> i32) -> anyhow::Result<Child> {
-    if let Some(threads) = thread_count() {
+    if let Some(threads) = threads_once_joined_ones_are_gone() {
         ensure!(
             threads == 1,
             "refusing to fork: this process has {threads} threads, fork copies only one"
@@ -161,7 +164,13 @@ pub fn fork_child(work: impl FnOnce() -> i32) -> anyhow::Result<Child> {
             let code = if die_with_parent(parent) {
                 report_panics_in_one_line();
                 // A panic must not unwind out of here into the copy of the parent's code.
-                catch_unwind(AssertUnwindSafe(work)).unwrap_or(PANIC_EXIT_CODE)
+                catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+                    if is_broken_pipe(panic_message(payload.as_ref())) {
+                        CLOSED_STDOUT_EXIT_CODE
+                    } else {
+                        PANIC_EXIT_CODE
+                    }
+                })
             } else {
                 1
             };
@@ -177,12 +186,21 @@ pub fn fork_child(work: impl FnOnce() -> i32) -> anyhow::Result<Child> {
 /// whatever `RUST_BACKTRACE` says: the parent then reports the exit status.
 pub fn report_panics_in_one_line() {
     std::panic::set_hook(Box::new(|info| {
-        let message = common::cli::panic_message(info.payload());
-        // A closed stdout (`| head`) is not the child's fault: stay quiet, as the parent does.
-        if !common::cli::is_broken_pipe(message) {
-            eprintln!("child {} panicked: {message}", getpid());
-        }
+        common::cli::write_panic_line(&format!("child {}", getpid()), info);
     }));
+}
+
+/// The thread count, after giving threads that were just joined a moment to disappear: a
+/// joined thread can still be counted for a few microseconds after `join` returns.
+fn threads_once_joined_ones_are_gone() -> Option<usize> {
+    let deadline = std::time::Instant::now() + Duration::from_millis(100);
+    loop {
+        let threads = thread_count()?;
+        if threads == 1 || std::time::Instant::now() >= deadline {
+            return Some(threads);
+        }
+        thread::sleep(Duration::from_micros(50));
+    }
 }
 
 /// The marker that tells a fresh run of this program that it is a spawned child.

@@ -159,20 +159,29 @@ fn by_processes(ranges: Vec<std::ops::Range<u64>>) -> anyhow::Result<u128> {
     Ok(total)
 }
 
-/// Runs `variant` `runs` times, checks every result, and returns the time summary.
-pub fn measure(variant: Variant, n: u64, workers: usize, runs: usize) -> anyhow::Result<Summary> {
+/// Runs `variant` `runs` times, checks every result, and returns the (checked) result and the
+/// time summary. A variant that fails to run is an error, not a wrong result.
+pub fn measure(
+    variant: Variant,
+    n: u64,
+    workers: usize,
+    runs: usize,
+) -> anyhow::Result<(u128, Summary)> {
     let expected = expected(n)?;
-    let checked = time_runs(runs, || compute(variant, n, workers)).check(|results| {
-        for result in results {
-            match result {
-                Ok(total) if *total == expected => {}
-                Ok(total) => return Err(format!("{variant} gave {total}, expected {expected}")),
-                Err(err) => return Err(format!("{variant} failed: {err:#}")),
-            }
+    let timed = time_runs(runs, || compute(variant, n, workers));
+    if let Some(Err(err)) = timed.value().iter().find(|result| result.is_err()) {
+        anyhow::bail!("{variant} failed: {err:#}");
+    }
+    let checked = timed.check(|results| {
+        match results.iter().flatten().find(|total| **total != expected) {
+            Some(total) => Err(format!("{variant} gave {total}, expected {expected}")),
+            None => Ok(()),
         }
-        Ok(())
     })?;
-    Ok(*checked.time())
+    let summary = *checked.time();
+    let total = checked.into_value().into_iter().flatten().next();
+    let total = total.context("no run")?;
+    Ok((total, summary))
 }
 
 #[cfg(test)]

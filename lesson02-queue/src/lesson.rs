@@ -260,7 +260,7 @@ pub fn bench(messages: u64, with_python: bool) -> anyhow::Result<ExitCode> {
     let channel =
         time(|| send_through_channel(messages)).check(|sum| check_sum(&Ok(*sum), expected_sum))?;
     println!(
-        "channel throughput, threads: {} msgs/s  (crossbeam-channel from one thread to another: no pipe, no system call; {BUILD})",
+        "channel throughput, threads: {} msgs/s  (crossbeam-channel from one thread to another: no pipe, no encoding; {BUILD})",
         rate(channel.time())
     );
     if with_python {

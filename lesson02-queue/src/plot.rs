@@ -22,7 +22,10 @@ pub fn draw(path: &Path, rows: &[SweepRow], workers: usize) -> anyhow::Result<()
 
     let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
     root.fill(&WHITE).context("cannot draw")?;
-    let caption = format!("2 × job(n) with {workers} workers: time against n");
+    let caption = format!(
+        "2 × job(n) with {workers} workers: time against n ({})",
+        common::timing::BUILD
+    );
     let mut chart = ChartBuilder::on(&root)
         .caption(caption, ("sans-serif", 24))
         .margin(30)

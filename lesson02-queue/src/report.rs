@@ -6,7 +6,6 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
 use common::python;
 use common::sweep::{Baseline, Column, workers_sweep};
 use common::timing::{BUILD, debug_build_warning, human, secs};
@@ -18,7 +17,7 @@ use crate::plot;
 
 /// The notes' program, plus rayon: each variant's value and time, then the verdict.
 pub fn run(n: u64, workers: usize, runs: usize, plain: bool) -> anyhow::Result<ExitCode> {
-    let total = expected(n)?;
+    expected(n)?; // an n that overflows is refused before anything starts
     if !plain {
         println!(
             "compare: 2 × job({n}) four ways with {workers} workers, median of {runs} runs each  (Notes: 多线程多进程效率对比; {BUILD})"
@@ -34,7 +33,8 @@ pub fn run(n: u64, workers: usize, runs: usize, plain: bool) -> anyhow::Result<E
     };
     let mut medians = Vec::new();
     for &variant in variants {
-        let median = measure(variant, n, workers, runs)?.median;
+        let (total, summary) = measure(variant, n, workers, runs)?;
+        let median = summary.median;
         println!("{variant}: {total}");
         println!("{variant} time: {}", secs(median));
         if !plain && variant != Variant::Normal {
@@ -78,7 +78,7 @@ pub fn verdict(medians: &[(Variant, Duration)], n: u64, workers: usize) -> Vec<S
     lines.push(if workers == 1 || cpus == 1 {
         format!("with {workers} worker(s) on {cpus} available cpu(s) nothing runs in parallel, so no variant can beat normal by much")
     } else if threads < 1.1 && processes < 1.1 {
-        format!("at n = {n} neither threads nor processes pay off: starting them costs about as much as the work itself (the notes' 学习总结 point; see --sweep for where that changes)")
+        format!("at n = {n} neither threads nor processes pay off: starting them costs as much as the work itself, or more (the notes' 学习总结 point; see --sweep for where that changes)")
     } else if threads >= processes * 0.9 {
         let how = if threads > processes * 1.1 { "faster than" } else { "as fast as" };
         format!("the notes' ranking (processes > threads > normal) does not hold here: with no GIL, threads ran job in parallel and were {how} processes, which also pay for fork() and a pipe")
@@ -86,6 +86,11 @@ pub fn verdict(medians: &[(Variant, Duration)], n: u64, workers: usize) -> Vec<S
         format!("processes beat threads here ({processes:.2}x against {threads:.2}x): with no GIL that is not the notes' reason; run it again, or with a larger --n, to see whether it holds")
     });
     lines
+}
+
+/// `1 run`, `2 runs`: a count and its noun.
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// The number of timed runs per variant at `n`: more for small, noisy jobs.
@@ -134,7 +139,7 @@ pub fn sweep(
         let mut medians = Vec::new();
         for variant in Variant::ALL {
             bar.set_message(format!("n = {n}, {variant}"));
-            medians.push((variant, measure(variant, n, workers, runs_for(n))?.median));
+            medians.push((variant, measure(variant, n, workers, runs_for(n))?.1.median));
             bar.inc(1);
         }
         rows.push((n, medians));
@@ -202,14 +207,14 @@ pub fn sweep_workers(n: u64, runs: usize) -> anyhow::Result<ExitCode> {
     if let Some(warning) = debug_build_warning() {
         println!("{warning}");
     }
-    let normal = measure(Variant::Normal, n, 1, runs)?.median;
+    let normal = measure(Variant::Normal, n, 1, runs)?.1.median;
     println!("normal: {}", human(normal));
     let parallel = [Variant::Multithread, Variant::Multicore, Variant::Rayon];
     let columns = parallel
         .iter()
         .map(|&variant| Column {
             name: variant.name().to_string(),
-            measure: Box::new(move |workers| Ok(measure(variant, n, workers, runs)?.median)),
+            measure: Box::new(move |workers| Ok(measure(variant, n, workers, runs)?.1.median)),
         })
         .collect();
     let bar = progress_bar(2 * cpus * parallel.len());
@@ -218,24 +223,47 @@ pub fn sweep_workers(n: u64, runs: usize) -> anyhow::Result<ExitCode> {
     })?;
     bar.finish_and_clear();
     print!("{}", result.table());
+    let mut more_than_cores = Vec::new();
     for (column, variant) in parallel.iter().enumerate() {
         let best = result.best(column);
         let row = result.workers.iter().position(|w| *w == best).unwrap_or(0);
+        let speedup = result.speedup(column, row);
+        if speedup < 1.0 {
+            println!(
+                "{variant}: no number of workers beats normal at n = {n} ({best} did best, {speedup:.2}x): the job is too small to share"
+            );
+        } else {
+            println!(
+                "best for {variant}: {} ({speedup:.2}x normal)",
+                plural(best, "worker", "workers")
+            );
+        }
+        if best > cpus && speedup >= 1.0 {
+            more_than_cores.push(format!("{variant} ({best})"));
+        }
+    }
+    if more_than_cores.is_empty() {
         println!(
-            "best for {variant}: {best} workers ({:.2}x normal)",
-            result.speedup(column, row)
+            "no variant did best with more workers than the {cpus} cores: for a CPU-bound job, extra workers only take turns on the same cores (the notes' 其他思考 1)"
+        );
+    } else {
+        println!(
+            "did best with more workers than the {cpus} cores: {}; for a CPU-bound job that is usually noise (or hyper-threads): run it again",
+            more_than_cores.join(", ")
         );
     }
-    println!(
-        "for a CPU-bound job like this one, more workers than cores only take turns on the same {cpus} cores (the notes' 其他思考 1)"
-    );
     Ok(ExitCode::SUCCESS)
 }
 
-/// The same comparison in CPython (the project's `python/compare.py`), side by side.
+/// The same comparison in CPython (the project's `python/compare.py`), side by side: each
+/// variant's time in both, and how many times faster Rust was.
 pub fn with_python(n: u64, workers: usize, runs: usize) -> anyhow::Result<ExitCode> {
     if let Some(warning) = debug_build_warning() {
         println!("{warning}");
+    }
+    let mut rust = Vec::new();
+    for variant in Variant::ALL {
+        rust.push((variant, measure(variant, n, workers, runs)?.1.median));
     }
     let script = crate::python_dir().join("compare.py");
     let args = [
@@ -245,28 +273,42 @@ pub fn with_python(n: u64, workers: usize, runs: usize) -> anyhow::Result<ExitCo
         workers.to_string(),
     ];
     println!("running python3 lesson02-queue/python/compare.py ...");
-    let Some(output) = python::run_script(&script, &args)? else {
-        println!("python3 is not on the PATH: the CPython comparison is skipped");
-        return Ok(ExitCode::SUCCESS);
-    };
+    let cpython = python::run_script(&script, &args)?;
+    let version = cpython
+        .as_ref()
+        .map_or("CPython", |output| output.version.as_str());
     println!(
-        "2 × job({n}) with {workers} workers; Rust: median of {runs} runs ({BUILD}); {}: one run",
-        output.version
+        "2 × job({n}) with {}; Rust: median of {} ({BUILD}); {version}: one run",
+        plural(workers, "worker", "workers"),
+        plural(runs, "run", "runs")
     );
     println!(
-        "{:>12}  {:>14}  {:>14}  {:>12}",
-        "variant", "Rust (s)", "CPython (s)", "Python/Rust"
+        "{:>12}  {:>14}  {:>14}  {:>17}",
+        "variant", "Rust (s)", "CPython (s)", "Rust is faster by"
     );
-    for variant in Variant::NOTES {
-        let rust = measure(variant, n, workers, runs)?.median.as_secs_f64();
+    for (variant, time) in rust {
+        let rust_secs = time.as_secs_f64();
         let label = format!("{variant} time");
-        let cpython = python::figure(&output.stdout, &label)
-            .with_context(|| format!("compare.py printed no '{label}' line"))?;
-        println!(
-            "{:>12}  {rust:>14.6}  {cpython:>14.6}  {:>11.0}x",
-            variant.name(),
-            cpython / rust
-        );
+        // rayon has no CPython counterpart; a missing python3 leaves that column empty.
+        let cpython_secs = cpython
+            .as_ref()
+            .and_then(|output| python::figure(&output.stdout, &label));
+        match cpython_secs {
+            Some(secs) => println!(
+                "{:>12}  {rust_secs:>14.6}  {secs:>14.6}  {:>16.0}x",
+                variant.name(),
+                secs / rust_secs
+            ),
+            None => println!(
+                "{:>12}  {rust_secs:>14.6}  {:>14}  {:>17}",
+                variant.name(),
+                "-",
+                "-"
+            ),
+        }
+    }
+    if cpython.is_none() {
+        println!("python3 is not on the PATH: the CPython column is empty");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -157,17 +157,21 @@ fn in_a_process_pool(workers: usize, task: Duration) -> anyhow::Result<()> {
         let jobs: Vec<String> = ran.iter().map(|item| format!("job({item})")).collect();
         println!("   worker pid {worker} ran {}", jobs.join(" "));
     }
+    // A failed task keeps its place, shown as Python's None, so positions still match items.
     let mut values = Vec::new();
     let mut failed = Vec::new();
     for (item, outcome) in items.iter().zip(&outcomes) {
         match outcome {
-            Ok(value) => values.push(*value),
-            Err(died) => failed.push(format!("job({item}) ({died})")),
+            Ok(value) => values.push(value.to_string()),
+            Err(died) => {
+                values.push("None".to_string());
+                failed.push(format!("job({item}) ({died})"));
+            }
         }
     }
     println!(
         "   done: {} of {ITEMS} tasks; failed: {}",
-        values.len(),
+        values.len() - failed.len(),
         if failed.is_empty() {
             "none".to_string()
         } else {

@@ -37,7 +37,6 @@ pub fn python_dir() -> std::path::PathBuf {
 pub fn report_panics_in_one_line() {
     std::panic::set_hook(Box::new(|info| {
         let thread = std::thread::current();
-        let name = thread.name().unwrap_or("a thread");
-        eprintln!("{name} panicked: {}", pool::panic_message(info.payload()));
+        common::cli::write_panic_line(thread.name().unwrap_or("a thread"), info);
     }));
 }

@@ -73,7 +73,7 @@ mod linux {
         })
         .expect("fork");
         let status = child.wait().expect("wait");
-        assert_eq!(status.python_exitcode(), PANIC_EXIT_CODE);
+        assert_eq!(status, common::process::ExitStatus::Code(PANIC_EXIT_CODE));
         assert!(in_dev_shm(&name), "the child's panic removed {name}");
         drop(slot);
         assert!(!in_dev_shm(&name), "the creator's drop must remove {name}");

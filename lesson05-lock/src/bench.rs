@@ -22,6 +22,7 @@ pub const LABEL: &str = "lock increments";
 /// CPython script on the same work and prints the ratio.
 pub fn bench(count: u32, runs: u32, with_python: bool) -> anyhow::Result<ExitCode> {
     signals::install().context("cannot install the signal handlers")?;
+    lesson04_shared_memory::cleanup::remove_stale_and_report(crate::lesson::PREFIX, true);
     if let Some(warning) = debug_build_warning() {
         println!("{warning}");
     }

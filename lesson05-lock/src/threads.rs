@@ -252,7 +252,6 @@ fn panics_in_one_line() {
         else {
             return default_hook(info);
         };
-        let message = common::cli::panic_message(info.payload());
-        eprintln!("thread {name} panicked: {message}");
+        common::cli::write_panic_line(&format!("thread {name}"), info);
     }));
 }

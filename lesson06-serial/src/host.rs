@@ -197,8 +197,15 @@ pub fn converse(
             print_device_events(device, line_no as u32)?;
         }
         let Some(heard) = heard else {
+            // Our own reader may be what died: then the device is not to blame.
+            if let Some(status) = reader.try_wait()? {
+                bail!(
+                    "the host's reader, pid {reader_pid}, ended ({status}) before a reply to {} arrived",
+                    Shown(command.as_bytes())
+                );
+            }
             bail!(
-                "no reply to {} within {} ms: the device is silent (is it running, at the same baud rate?)",
+                "no reply to {} within {} ms: the device is silent or still busy (is it running, at the same baud rate?)",
                 Shown(command.as_bytes()),
                 timeout.as_millis()
             );
@@ -218,9 +225,9 @@ pub fn converse(
         );
         check_reply(&heard.what, command)?;
     }
+    let plural = if commands.len() == 1 { "" } else { "s" };
     println!(
-        "{} commands, {} replies, in order. The host sent its last command at {:.3} ms; its reader got the first reply at {:.3} ms.",
-        commands.len(),
+        "{} command{plural}, each answered. The host sent its last command at {:.3} ms; its reader got the first reply at {:.3} ms.",
         commands.len(),
         last_sent.as_secs_f64() * 1e3,
         first_reply.unwrap_or_default().as_secs_f64() * 1e3

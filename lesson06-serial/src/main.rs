@@ -80,6 +80,13 @@ fn one_line(line: &str) -> Result<String, String> {
 
 fn main() -> ExitCode {
     let args: Args = parse_args();
+    if let (Some(path), false, Some(_)) = (&args.port, args.device, args.device_fault) {
+        // A usage error, like clap's own: exit code 2.
+        eprintln!(
+            "error: --device-fault makes the built-in device misbehave; with --port {path} the device is whatever is on the other end (see --help)"
+        );
+        return ExitCode::from(2);
+    }
     let options = SessionOptions {
         commands: if args.send.is_empty() {
             DEFAULT_COMMANDS
@@ -102,9 +109,6 @@ fn main() -> ExitCode {
         ),
         (Some(path), true, _) => run_device(path, args.baud, args.device_fault),
         (None, true, _) => run_device_on_own_pty(args.device_fault),
-        (Some(path), false, _) if args.device_fault.is_some() => Err(anyhow::anyhow!(
-            "--device-fault makes the built-in device misbehave; with --port {path} the device is whatever is on the other end"
-        )),
         (Some(path), false, _) => run_port(path, args.baud, &options),
         (None, false, false) => run_virtual(&options, args.device_fault),
     })

@@ -18,7 +18,13 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 pub fn converse(answer: fn(&Frame) -> String, commands: &[&str]) -> anyhow::Result<()> {
     let (device_end, host_end) = Port::pair()?;
     let mut device = fork_child(|| {
-        host_end.close_in_child();
+        if let Err(err) = host_end.close_in_child() {
+            eprintln!(
+                "device {}: cannot let go of the host's end: {err}",
+                std::process::id()
+            );
+            return 1;
+        }
         i32::from(serve(&device_end, answer).is_err())
     })?;
     drop(device_end);

@@ -16,7 +16,7 @@
 //! Both count as [`Io::HungUp`] here.
 
 use std::fmt;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, BorrowedFd};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, ensure};
@@ -149,11 +149,18 @@ impl Port {
     /// descriptor of one end is closed).
     ///
     /// Not `drop`: the `Port` is the parent's, and `TTYPort`'s `Drop` also clears the tty's
-    /// exclusive mode (`TIOCNXCL`), for every process that has it open.
-    pub fn close_in_child(&self) {
-        // Safety: the child never drops this Port (lesson01's fork_child ends the child with
-        // _exit, which runs no destructors), so this OwnedFd is the only one that closes it.
-        drop(unsafe { OwnedFd::from_raw_fd(self.tty.as_raw_fd()) });
+    /// exclusive mode (`TIOCNXCL`), for every process that has it open. Nor a plain `close`:
+    /// the `Port` would still hold the number, and a later drop would close it a second time,
+    /// perhaps after the number was reused. Instead the number is pointed at `/dev/null`,
+    /// which lets go of the pty and leaves a descriptor that is still ours to close.
+    pub fn close_in_child(&self) -> std::io::Result<()> {
+        let null = std::fs::File::open("/dev/null")?;
+        // Safety: dup2 reads no memory; both numbers are open descriptors of this process, and
+        // `self.tty`'s stays open (now on /dev/null) until `self` is dropped.
+        let result = unsafe { nix::libc::dup2(null.as_raw_fd(), self.tty.as_raw_fd()) };
+        Errno::result(result)
+            .map(drop)
+            .map_err(std::io::Error::from)
     }
 
     fn fd(&self) -> BorrowedFd<'_> {

@@ -12,11 +12,15 @@
 //!   - `PING` → `PONG`
 //!   - `ECHO <text>` → `<text>`
 //!   - `JOB <n>` → `job(n)` in decimal (the notes' kernel), or `ERR ...` when it does not fit
-//!     in a `u128`
+//!     in a `u128` or `n` is over [`JOB_LIMIT`] (a job that long would look like a dead device)
 //!   - anything else (an unknown command, an empty line, a line that is not ASCII, a line over
 //!     [`MAX_LINE`] bytes) → `ERR <why>`, and the device carries on with the next line.
 
 use std::fmt;
+
+/// The largest `n` the device computes `job(n)` for: about 0.15 s in a release build, so a
+/// reply comes well within the host's default timeout (`job(MAX_N)` would take seconds).
+pub const JOB_LIMIT: u64 = 100_000_000;
 
 /// The longest line, line end excluded, that either side accepts.
 pub const MAX_LINE: usize = 1024;
@@ -116,6 +120,10 @@ fn reply_to_line(line: &str) -> String {
         ("PING", None) => "PONG".to_string(),
         ("ECHO", text) => text.unwrap_or("").to_string(),
         ("JOB", Some(n)) => match n.parse::<u64>() {
+            Ok(n) if n > common::MAX_N => format!("ERR {}", common::TooLarge { n }),
+            Ok(n) if n > JOB_LIMIT => format!(
+                "ERR JOB takes n up to {JOB_LIMIT} here: a larger one would keep the device busy for longer than a host waits"
+            ),
             Ok(n) => match common::job(n) {
                 Ok(total) => total.to_string(),
                 Err(too_large) => format!("ERR {too_large}"),

@@ -58,7 +58,13 @@ pub fn run_virtual(options: &SessionOptions, fault: Option<Fault>) -> anyhow::Re
 
     let log = Queue::<DeviceEvent>::new()?;
     let device = fork_child(|| {
-        slave.close_in_child();
+        if let Err(err) = slave.close_in_child() {
+            eprintln!(
+                "device {}: cannot let go of the host's end: {err}",
+                std::process::id()
+            );
+            return 1;
+        }
         let served = device::serve(&master, fault, start, |event| Ok(log.put(&event)?));
         match served {
             Ok(Ended::HostHungUp) => 0,

@@ -120,19 +120,64 @@ impl Exercise {
     }
 }
 
+/// Runs the exercise with a timeout. On time-out it is killed; then any shared-memory
+/// segment it created (lessons 4 and 5 name theirs `lessonNN-PID-...`) is removed, so that a
+/// stuck attempt leaves nothing behind in `/dev/shm`.
 fn run(program: PathBuf, timeout: Duration) -> Result<Run, String> {
-    let began = Instant::now();
-    let output = snapbox::cmd::Command::new(&program)
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(&program)
         .current_dir(workspace_root())
-        .timeout(timeout)
-        .output()
+        // A panic then shows its message, not a backtrace that would hide it.
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|err| format!("cannot run {}: {err}", program.display()))?;
+    let pid = child.id();
+    let read_all = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = read_all(Box::new(child.stdout.take().expect("piped")));
+    let stderr = read_all(Box::new(child.stderr.take().expect("piped")));
+    let deadline = Instant::now() + timeout;
+    let (status, timed_out) = loop {
+        match child.try_wait().map_err(|err| err.to_string())? {
+            Some(status) => break (status, false),
+            None if Instant::now() >= deadline => {
+                let _ = child.kill();
+                break (child.wait().map_err(|err| err.to_string())?, true);
+            }
+            None => std::thread::sleep(Duration::from_millis(10)),
+        }
+    };
+    remove_segments_of(pid);
     Ok(Run {
-        status: output.status,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        timed_out: began.elapsed() >= timeout && !output.status.success(),
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+        timed_out,
     })
+}
+
+/// Removes `/dev/shm/lessonNN-<pid>-...`: the segments of a run that was killed.
+fn remove_segments_of(pid: u32) {
+    let Ok(entries) = std::fs::read_dir("/dev/shm") else {
+        return;
+    };
+    let mark = format!("-{pid}-");
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("lesson") && name.contains(&mark) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The checks every exercise shares, then the exercise's own.

@@ -151,7 +151,12 @@ pub fn assert_child_panic_reported(stderr: &str, message: &str) {
 pub fn python3(for_what: &str) -> Option<&'static str> {
     let found = Command::new("python3").arg("--version").output().is_ok();
     if !found {
-        eprintln!("skipped {for_what}: python3 is not on the PATH");
+        // Straight to stderr: libtest captures `eprintln!`, and a skip should be seen.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "skipped {for_what}: python3 is not on the PATH"
+        );
     }
     found.then_some("python3")
 }

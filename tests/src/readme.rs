@@ -3,7 +3,9 @@
 //!
 //! In a block, a line `$ cargo run -q -p PACKAGE [--bin BIN] [-- ARGS...]` is a command; the
 //! lines after it, up to the next command, are its output (stdout and stderr as a terminal
-//! shows them). The test runs the real binary with those arguments, as `cargo run` would.
+//! shows them). The test runs that very command with cargo, from the workspace root, so a
+//! command that cargo itself would refuse fails here too. It must succeed, unless the output
+//! the README shows is an `error: ...` line.
 //! snapbox's wildcards cover what changes from run to run: `[..]` inside a line (pids, times),
 //! `...` on a line of its own (any number of lines). Blocks marked ` ```text ` are not run:
 //! they quote measured figures, which no test can keep true.
@@ -13,14 +15,18 @@ use std::path::Path;
 
 use snapbox::cmd::Command;
 
-use crate::{TIMEOUT, lesson_bin};
+use crate::{TIMEOUT, lesson_bin, workspace_root};
 
 /// One command from a console block and the output the README shows for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Example {
     /// 1-based line of the command in the README.
     pub line: usize,
+    pub package: String,
+    /// The binary to run: `--bin`'s, or the package's default one.
     pub bin: String,
+    /// Whether the README names the binary; if not, cargo must be able to choose it.
+    pub bin_named: bool,
     pub args: Vec<String>,
     pub expected: String,
 }
@@ -38,11 +44,13 @@ pub fn examples(markdown: &str) -> Result<Vec<Example>, String> {
         if trimmed == "```" {
             in_console = false;
         } else if let Some(command) = trimmed.strip_prefix("$ ") {
-            let (bin, args) =
+            let (package, bin, args) =
                 parse_cargo_run(command).map_err(|err| format!("line {}: {err}", index + 1))?;
             examples.push(Example {
                 line: index + 1,
-                bin,
+                bin_named: bin.is_some(),
+                bin: bin.unwrap_or_else(|| package.clone()),
+                package,
                 args,
                 expected: String::new(),
             });
@@ -60,8 +68,8 @@ pub fn examples(markdown: &str) -> Result<Vec<Example>, String> {
     Ok(examples)
 }
 
-/// `cargo run -q -p PACKAGE [--bin BIN] [-- ARGS...]` → (binary, arguments).
-fn parse_cargo_run(command: &str) -> Result<(String, Vec<String>), String> {
+/// `cargo run -q -p PACKAGE [--bin BIN] [-- ARGS...]` → (package, binary, arguments).
+fn parse_cargo_run(command: &str) -> Result<(String, Option<String>, Vec<String>), String> {
     if command.contains(['"', '\'', '|', '>', '<', '&', ';', '$']) {
         return Err(format!(
             "only plain `cargo run` commands are run: {command:?}"
@@ -90,8 +98,11 @@ fn parse_cargo_run(command: &str) -> Result<(String, Vec<String>), String> {
         }
     }
     let package = package.ok_or_else(|| format!("no -p PACKAGE in {command:?}"))?;
-    let bin = bin.unwrap_or(package).to_string();
-    Ok((bin, args.iter().map(|arg| arg.to_string()).collect()))
+    Ok((
+        package.to_string(),
+        bin.map(str::to_string),
+        args.iter().map(|arg| arg.to_string()).collect(),
+    ))
 }
 
 /// Runs every console example of the README at `path` and panics, with a diff, at the first
@@ -100,14 +111,34 @@ pub fn check(path: &Path) -> usize {
     let markdown = fs::read_to_string(path)
         .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
     let examples = examples(&markdown).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     for example in &examples {
-        let output = Command::new(lesson_bin(&example.bin))
+        lesson_bin(&example.bin); // built once, with the test's own build lock
+        let mut words = vec!["run", "-q", "--package", &example.package];
+        if example.bin_named {
+            words.extend(["--bin", &example.bin]);
+        }
+        let output = Command::new(&cargo)
+            .args(words)
+            .arg("--")
             .args(&example.args)
+            .current_dir(workspace_root())
             .timeout(TIMEOUT)
             .stderr_to_stdout()
             .output()
-            .unwrap_or_else(|err| panic!("cannot run {}: {err}", example.bin));
+            .unwrap_or_else(|err| panic!("cannot run cargo: {err}"));
         let actual = String::from_utf8_lossy(&output.stdout).into_owned();
+        let shows_an_error = example
+            .expected
+            .lines()
+            .any(|line| line.starts_with("error: "));
+        assert!(
+            output.status.success() || shows_an_error,
+            "{}:{}: the command failed ({}):\n{actual}",
+            path.display(),
+            example.line,
+            output.status
+        );
         if let Err(diff) = snapbox::Assert::new().try_eq(
             Some(&format!("{}:{}", path.display(), example.line)),
             actual.into(),

@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use course_tests::TIMEOUT;
 use course_tests::lesson_bin;
-use course_tests::procs::{Running, become_subreaper, process, wait_until_gone};
+use course_tests::procs::{Running, become_subreaper, process, reap_adopted, wait_until_gone};
 use nix::sys::signal::{Signal, kill};
-use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::Pid;
 
 fn start_sleeping_child(method: &str) -> (Running, i32) {
@@ -66,7 +65,7 @@ fn a_child_does_not_outlive_a_parent_killed_with_sigterm() {
         assert_eq!(status.to_string(), "signal: 15 (SIGTERM)", "{method}");
         // Orphaned, the child became ours (we are the subreaper); it must die with its parent
         // instead of sleeping on. Reap it and see how it ended.
-        let ended = wait_for_orphan(child);
+        let ended = reap_adopted(child, Duration::from_secs(5));
         assert_eq!(
             ended,
             Some(Signal::SIGKILL),
@@ -74,20 +73,4 @@ fn a_child_does_not_outlive_a_parent_killed_with_sigterm() {
         );
         assert!(wait_until_gone(child, Duration::from_secs(5)));
     }
-}
-
-/// Reaps our adopted orphan `pid` within a few seconds; the signal that ended it, if any.
-fn wait_for_orphan(pid: i32) -> Option<Signal> {
-    for _ in 0..500 {
-        match waitpid(
-            Pid::from_raw(pid),
-            Some(nix::sys::wait::WaitPidFlag::WNOHANG),
-        ) {
-            Ok(WaitStatus::Signaled(_, signal, _)) => return Some(signal),
-            Ok(WaitStatus::Exited(..)) => return None,
-            // Not ours yet (the parent is still being torn down) or still alive.
-            Ok(_) | Err(_) => std::thread::sleep(Duration::from_millis(10)),
-        }
-    }
-    panic!("orphan {pid} still alive after 5 s: it outlived its parent")
 }

@@ -275,17 +275,28 @@ fn compare_workers_sweep_names_the_best_count() {
         .count();
     assert_eq!(rows, 2 * cpus, "{out}");
     for variant in ["multithread", "multicore", "rayon"] {
+        // Either `best for V: N workers (S x normal)` or, when nothing beats normal,
+        // `V: no number of workers beats normal at n = .. (N did best, S x)`.
         let best = out
             .lines()
-            .find(|l| l.starts_with(&format!("best for {variant}: ")))
-            .expect("a best line");
-        let count: usize = best
+            .find(|l| {
+                l.starts_with(&format!("best for {variant}: "))
+                    || l.starts_with(&format!("{variant}: no number of workers beats normal"))
+            })
+            .unwrap_or_else(|| panic!("a verdict for {variant} in {out}"));
+        let counted = match best.strip_prefix(&format!("best for {variant}: ")) {
+            Some(rest) => rest,
+            None => best.split_once('(').map_or("", |(_, rest)| rest),
+        };
+        let count: usize = counted
             .split_whitespace()
-            .nth(3)
+            .next()
             .and_then(|w| w.parse().ok())
-            .expect("a count");
+            .unwrap_or_else(|| panic!("a worker count in {best}"));
         assert!((1..=2 * cpus).contains(&count), "{best}");
     }
+    let last = out.lines().last().expect("a closing line");
+    assert!(last.contains("cores"), "{last}");
 }
 
 #[test]

@@ -84,8 +84,13 @@ fn check_process_pool_summary(stdout: &[String]) -> Vec<u64> {
     failed_items.sort_unstable();
     assert_eq!(done_count + failed_items.len(), 10, "{done}");
     let expected: Vec<String> = (0..10u64)
-        .filter(|item| !failed_items.contains(item))
-        .map(|item| (item * item).to_string())
+        .map(|item| {
+            if failed_items.contains(&item) {
+                "None".to_string()
+            } else {
+                (item * item).to_string()
+            }
+        })
         .collect();
     let results = line_starting(stdout, "   results, in the items' order: ");
     assert!(

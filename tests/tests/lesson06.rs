@@ -251,7 +251,7 @@ fn a_silent_peer_times_out() {
     assert_eq!(status.code(), Some(1));
     assert_eq!(
         stderr,
-        "error: no reply to \"PING\" within 400 ms: the device is silent (is it running, at the same baud rate?)\n"
+        "error: no reply to \"PING\" within 400 ms: the device is silent or still busy (is it running, at the same baud rate?)\n"
     );
 }
 
@@ -596,7 +596,7 @@ fn bad_arguments_get_one_line_and_exit_code_2() {
         assert!(err.starts_with("error: "), "{args:?}: {err}");
     }
     let (code, _, err) = run(&["--port", "/dev/ttyUSB0", "--device-fault", "silent"]);
-    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(code, Some(2), "{err}");
     assert!(
         err.starts_with("error: --device-fault makes the built-in device misbehave"),
         "{err}"

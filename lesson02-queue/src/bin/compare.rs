@@ -35,7 +35,7 @@ struct Args {
     runs: u16,
 
     /// Time every variant for n = 10^2, 10^3, ... 10^8 and say where parallel work pays off
-    #[arg(long, conflicts_with_all = ["workers_sweep", "python"])]
+    #[arg(long, conflicts_with_all = ["workers_sweep", "python", "n", "runs"])]
     sweep: bool,
 
     /// With --sweep: the largest n is 10^EXP
@@ -44,11 +44,11 @@ struct Args {
     sweep_max: u32,
 
     /// With --sweep: draw the sweep as a log-log SVG chart
-    #[arg(long, value_name = "FILE.svg", requires = "sweep")]
+    #[arg(long, value_name = "FILE.svg", requires = "sweep", value_parser = parse_svg_path)]
     plot: Option<PathBuf>,
 
     /// Speedup for 1 ... 2 × cpus workers at this n, and the best number of workers
-    #[arg(long, conflicts_with = "python")]
+    #[arg(long, conflicts_with_all = ["python", "workers"])]
     workers_sweep: bool,
 
     /// Run the same comparison in CPython and print both side by side
@@ -62,6 +62,21 @@ fn parse_n(text: &str) -> Result<u64, String> {
         format!("2 × job({n}) does not fit in a u128 (Python's int would grow; ours would overflow): n must be at most {}", max_n())
     })?;
     Ok(n)
+}
+
+/// The plot's path, checked before the sweep runs: an SVG file in a folder that exists.
+fn parse_svg_path(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    if path.extension().is_none_or(|extension| extension != "svg") {
+        return Err("the plot is an SVG file: give a name ending in .svg".to_string());
+    }
+    let folder = path
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty());
+    if folder.is_some_and(|folder| !folder.is_dir()) {
+        return Err("its folder does not exist".to_string());
+    }
+    Ok(path)
 }
 
 fn main() -> ExitCode {

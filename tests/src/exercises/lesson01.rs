@@ -75,6 +75,22 @@ fn check_children(run: &Run) -> Verdict {
             ));
         }
     }
+    // The parent can only report an exit code once the child has ended, after its own line.
+    for number in 0..3 {
+        let child_line = run
+            .stdout
+            .lines()
+            .position(|line| line.starts_with(&format!("child {number}: ")));
+        let joined_line = run
+            .stdout
+            .lines()
+            .position(|line| line.starts_with(&format!("joined child {number}: ")));
+        if joined_line < child_line {
+            return Err(format!(
+                "the parent reported child {number} before the child printed its line: it must wait for the child first"
+            ));
+        }
+    }
     let mut pids: Vec<&str> = child_pids.iter().flatten().copied().collect();
     pids.sort_unstable();
     pids.dedup();
