@@ -185,7 +185,7 @@ fn in_a_process_pool(workers: usize, task: Duration) -> anyhow::Result<()> {
         .filter(|(_, status)| *status == ExitStatus::Code(0))
         .count();
     println!(
-        "   closed the pool: {} stopped when told to, {} died; all reaped, none left running",
+        "   closed the pool: {} stopped when told to, {} had died (see above); all reaped, none left running",
         count(stopped, "worker", "workers"),
         ended.len() - stopped
     );
