@@ -9,10 +9,9 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use course_tests::procs::{Running, become_subreaper, children, process};
+use course_tests::procs::{Running, become_subreaper, children, process, reap_adopted};
 use course_tests::{TIMEOUT, lesson_bin};
 use nix::sys::signal::{Signal, kill};
-use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -185,7 +184,7 @@ fn no_pool_process_outlives_the_lesson_killed_with_sigkill() {
         // Orphaned, they became ours (we are the subreaper); each must die with the lesson.
         for pid in pool_processes {
             assert_eq!(
-                reap_orphan(pid),
+                reap_adopted(pid, Duration::from_secs(10)),
                 Some(Signal::SIGKILL),
                 "{stage}: pid {pid} was killed with the lesson"
             );
@@ -207,24 +206,5 @@ fn wait_for_children(lesson: i32) -> Vec<i32> {
             "lesson {lesson} started no child"
         );
         std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// Reaps our adopted orphan `pid` within a few seconds; the signal that ended it, if any.
-fn reap_orphan(pid: i32) -> Option<Signal> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        match waitpid(Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::Signaled(_, signal, _)) => return Some(signal),
-            Ok(WaitStatus::Exited(..)) => return None,
-            // Not ours yet (the lesson is still being torn down) or still alive.
-            Ok(_) | Err(_) => {
-                assert!(
-                    Instant::now() < deadline,
-                    "orphan {pid} still alive after 10 s: it outlived the lesson"
-                );
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        }
     }
 }
