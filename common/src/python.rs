@@ -15,9 +15,28 @@ pub struct PythonOutput {
     pub stdout: String,
 }
 
-/// Runs `python3 SCRIPT ARGS...` and returns what it printed; `Ok(None)` when there is no
-/// `python3` on the PATH (the caller says so in one line and carries on without it).
-/// The script's stderr goes straight to ours, so its errors are seen.
+/// Whether more of a figure is better (a rate) or less (a time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    /// ops/s, bytes/s: the ratio printed is Rust/Python.
+    Higher,
+    /// ms, s: the ratio printed is Python/Rust.
+    Lower,
+}
+
+/// Runs a lesson's CPython counterpart, `python3 SCRIPT ARGS...`, and returns what it printed.
+/// With no `python3` on the PATH it says so in one line and returns `Ok(None)`: the lesson
+/// carries on without the comparison. The script's stderr goes straight to ours, so its
+/// errors are seen.
+pub fn counterpart(script: &Path, args: &[String]) -> anyhow::Result<Option<PythonOutput>> {
+    let output = run_script(script, args)?;
+    if output.is_none() {
+        println!("python3 is not on the PATH: the CPython comparison is skipped");
+    }
+    Ok(output)
+}
+
+/// [`counterpart`] without the line about a missing `python3`.
 pub fn run_script(script: &Path, args: &[String]) -> anyhow::Result<Option<PythonOutput>> {
     let version = match Command::new("python3").arg("--version").output() {
         Ok(output) => String::from_utf8_lossy(&output.stdout).trim().to_string(),
@@ -41,6 +60,45 @@ pub fn run_script(script: &Path, args: &[String]) -> anyhow::Result<Option<Pytho
         version,
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
     }))
+}
+
+impl PythonOutput {
+    /// The number the script printed after `label:`; an error if it printed none.
+    pub fn figure(&self, label: &str) -> anyhow::Result<f64> {
+        figure(&self.stdout, label)
+            .with_context(|| format!("the Python script printed no '{label}' line"))
+    }
+
+    /// Prints one row beside Rust's figure, and returns CPython's:
+    /// `python LABEL: VALUE UNIT  -> Rust/Python 10.0x` (Python/Rust for a time), then
+    /// `  (what)` when `what` says what CPython ran.
+    pub fn compare(
+        &self,
+        label: &str,
+        unit: &str,
+        rust: f64,
+        better: Better,
+        what: &str,
+    ) -> anyhow::Result<f64> {
+        let python = self.figure(label)?;
+        let (value, ratio) = match better {
+            Better::Higher => (
+                format!("{python:.0}"),
+                format!("Rust/Python {:.1}x", rust / python),
+            ),
+            Better::Lower => (
+                format!("{python:.3}"),
+                format!("Python/Rust {:.1}x", python / rust),
+            ),
+        };
+        let what = if what.is_empty() {
+            String::new()
+        } else {
+            format!("  ({what})")
+        };
+        println!("python {label}: {value} {unit}  -> {ratio}{what}");
+        Ok(python)
+    }
 }
 
 /// The number after `label:` on the first line that starts with it, e.g.
@@ -67,5 +125,16 @@ mod tests {
             "a label must end at the colon"
         );
         assert_eq!(figure("x: fast", "x"), None);
+    }
+
+    #[test]
+    fn a_missing_figure_is_an_error_that_names_its_label() {
+        let output = PythonOutput {
+            version: "Python 3.11.7".into(),
+            stdout: "queue throughput: 100 msgs/s\n".into(),
+        };
+        assert_eq!(output.figure("queue throughput").ok(), Some(100.0));
+        let err = output.figure("lock increments").expect_err("no such line");
+        assert!(err.to_string().contains("'lock increments'"), "{err}");
     }
 }

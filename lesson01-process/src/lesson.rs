@@ -7,7 +7,7 @@ use std::process::{Command, ExitCode};
 
 use anyhow::Context;
 use common::process::{Child, ExitStatus, Pid, die_with_parent};
-use common::python;
+use common::python::{self, Better};
 use common::timing::{BUILD, debug_build_warning, ms, time_runs};
 use nix::unistd::getpid;
 
@@ -182,8 +182,7 @@ pub fn python_dir() -> PathBuf {
 
 fn compare_with_python(runs: usize, rust_medians: &[(StartMethod, f64)]) -> anyhow::Result<()> {
     let script = python_dir().join("bench_start_join.py");
-    let Some(output) = python::run_script(&script, &["--runs".into(), runs.to_string()])? else {
-        println!("python3 is not on the PATH: the CPython comparison is skipped");
+    let Some(output) = python::counterpart(&script, &["--runs".into(), runs.to_string()])? else {
         return Ok(());
     };
     println!(
@@ -191,13 +190,13 @@ fn compare_with_python(runs: usize, rust_medians: &[(StartMethod, f64)]) -> anyh
         output.version
     );
     for (method, rust_ms) in rust_medians {
-        let label = format!("start+join {method}");
-        let python_ms = python::figure(&output.stdout, &label)
-            .with_context(|| format!("the Python script printed no '{label}' line"))?;
-        println!(
-            "python {label}: {python_ms:.3} ms  -> Python/Rust {:.1}x",
-            python_ms / rust_ms
-        );
+        output.compare(
+            &format!("start+join {method}"),
+            "ms",
+            *rust_ms,
+            Better::Lower,
+            "",
+        )?;
     }
     Ok(())
 }

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::cli::{exit_code, parse_args};
 use lesson01_process::lesson::{bench, run, run_without_guard};
-use lesson01_process::start::spawned_child;
-use lesson01_process::{JobOptions, StartMethod};
+use lesson01_process::start::{run_spawned, spawned_orders};
+use lesson01_process::{JobOptions, StartMethod, Target};
 
 /// Start a child process by fork or spawn, run the notes' job in it, and join it.
 #[derive(Debug, Parser)]
@@ -51,8 +51,9 @@ struct Args {
 fn main() -> ExitCode {
     // Rust's `if __name__ == '__main__':` -- a spawned child runs only its target, never the
     // parent's code below. (`--without-guard` shows what happens without it.)
-    if let Some(child) = spawned_child() {
-        return child.run();
+    if let Some(orders) = spawned_orders() {
+        let orders = orders.and_then(|orders| orders.parse(Target::from_args));
+        return run_spawned(orders, |target| Ok(target.run()));
     }
     let args: Args = parse_args();
     exit_code(if args.bench {

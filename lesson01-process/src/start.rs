@@ -90,7 +90,7 @@ pub fn threads_text() -> String {
 }
 
 impl Target {
-    fn run(&self) -> i32 {
+    pub fn run(&self) -> i32 {
         match self {
             Target::Job(options) => job(options),
             Target::Nothing => 0,
@@ -110,7 +110,8 @@ impl Target {
         }
     }
 
-    fn from_args(args: &[String]) -> anyhow::Result<Self> {
+    /// The target a spawned child was given, from [`Target::to_args`].
+    pub fn from_args(args: &[String]) -> anyhow::Result<Self> {
         match args {
             [name] if name == "nothing" => Ok(Target::Nothing),
             [name, commentary, sleep_ms, panic] if name == "job" => Ok(Target::Job(JobOptions {
@@ -121,13 +122,6 @@ impl Target {
             _ => bail!("unknown target {args:?}"),
         }
     }
-}
-
-fn field<T: std::str::FromStr>(arg: &str, key: &str) -> anyhow::Result<T> {
-    arg.strip_prefix(key)
-        .and_then(|rest| rest.strip_prefix('='))
-        .and_then(|value| value.parse().ok())
-        .with_context(|| format!("expected {key}=<value>, got {arg:?}"))
 }
 
 /// Starts a child that runs `target`, by `method`.
@@ -206,68 +200,103 @@ fn threads_once_joined_ones_are_gone() -> Option<usize> {
 /// The marker that tells a fresh run of this program that it is a spawned child.
 pub const SPAWN_MARKER: &str = "--spawned-child";
 
-/// Spawns a child: this same program, run again with the marker, the parent's pid and the
-/// target as arguments.
+/// Spawns a child that runs `target`.
 pub fn spawn_child(target: &Target) -> anyhow::Result<Child> {
+    spawn_with_orders(&target.to_args())
+}
+
+/// Starts this same program again as a child, with the marker, our pid and `orders` as its
+/// arguments: `PROGRAM --spawned-child PARENT_PID ORDERS...`. A spawned child shares no
+/// memory with us, so its orders travel as text (CPython pickles them instead).
+pub fn spawn_with_orders(orders: &[String]) -> anyhow::Result<Child> {
     let program = env::current_exe().context("cannot find this program to spawn it")?;
     let child = Command::new(&program)
         .arg(SPAWN_MARKER)
         .arg(getpid().to_string())
-        .args(target.to_args())
+        .args(orders)
         .spawn()
         .with_context(|| format!("cannot spawn {}", program.display()))?;
     Ok(Child::from_std(child))
 }
 
-/// A spawned child's orders, read from its command line.
+/// A spawned child's parent and orders, read from its command line: first as text, then
+/// parsed by [`Orders::parse`].
 #[derive(Debug)]
-pub struct SpawnedChild {
-    parent: Pid,
-    target: anyhow::Result<Target>,
+pub struct Orders<T = Vec<String>> {
+    pub parent: Pid,
+    pub args: T,
+}
+
+impl Orders {
+    /// The orders as the child's own type, e.g. with [`Target::from_args`].
+    pub fn parse<T>(
+        self,
+        parse: impl FnOnce(&[String]) -> anyhow::Result<T>,
+    ) -> anyhow::Result<Orders<T>> {
+        Ok(Orders {
+            parent: self.parent,
+            args: parse(&self.args)?,
+        })
+    }
 }
 
 /// Rust's `if __name__ == '__main__':`. Call it first in `main`: in a spawned child it returns
-/// what to run, and `main` must run only that and return. In the parent it returns `None`.
-pub fn spawned_child() -> Option<SpawnedChild> {
+/// the child's orders, and `main` must run only those (see [`run_spawned`]). In the parent it
+/// returns `None`.
+pub fn spawned_orders() -> Option<anyhow::Result<Orders>> {
     let args: Vec<OsString> = env::args_os().skip(1).collect();
     if args.first()? != SPAWN_MARKER {
         return None;
     }
-    let args: Vec<String> = args[1..]
+    let mut args = args[1..]
         .iter()
-        .map(|arg| arg.to_string_lossy().into_owned())
-        .collect();
-    let parent = args.first().and_then(|pid| pid.parse().ok()).unwrap_or(0);
-    let target = args
-        .get(1..)
-        .map_or_else(|| bail!("missing target"), Target::from_args);
-    Some(SpawnedChild {
-        parent: Pid::from_raw(parent),
-        target,
+        .map(|arg| arg.to_string_lossy().into_owned());
+    Some(match args.next().map(|pid| pid.parse()) {
+        Some(Ok(parent)) => Ok(Orders {
+            parent: Pid::from_raw(parent),
+            args: args.collect(),
+        }),
+        _ => Err(anyhow::anyhow!("missing the parent's pid")),
     })
 }
 
-impl SpawnedChild {
-    /// Runs the target and returns the child's exit code.
-    pub fn run(self) -> ExitCode {
-        let target = match self.target {
-            Ok(target) => target,
-            Err(err) => {
-                eprintln!("error: {SPAWN_MARKER} is for this program's own children: {err:#}");
-                return ExitCode::from(2);
-            }
-        };
-        if !die_with_parent(self.parent) {
-            eprintln!(
-                "error: parent {} is gone; the spawned child stops",
-                self.parent
-            );
-            return ExitCode::FAILURE;
+/// Runs a spawned child's `work` and returns its exit code: 2 for orders that do not parse;
+/// 1, with one line, when the parent is already gone or `work` fails; a panic is reported in
+/// one line.
+pub fn run_spawned<T>(
+    orders: anyhow::Result<Orders<T>>,
+    work: impl FnOnce(T) -> anyhow::Result<i32>,
+) -> ExitCode {
+    let orders = match orders {
+        Ok(orders) => orders,
+        Err(err) => {
+            eprintln!("error: {SPAWN_MARKER} is for this program's own children: {err:#}");
+            return ExitCode::from(2);
         }
-        report_panics_in_one_line();
-        let code = target.run();
-        ExitCode::from(u8::try_from(code).unwrap_or(1))
+    };
+    if !die_with_parent(orders.parent) {
+        eprintln!(
+            "error: parent {} is gone; the spawned child stops",
+            orders.parent
+        );
+        return ExitCode::FAILURE;
     }
+    report_panics_in_one_line();
+    match work(orders.args) {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(err) => {
+            eprintln!("error: child {}: {err:#}", getpid());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads one `key=value` order.
+pub fn field<T: std::str::FromStr>(arg: &str, key: &str) -> anyhow::Result<T> {
+    arg.strip_prefix(key)
+        .and_then(|rest| rest.strip_prefix('='))
+        .and_then(|value| value.parse().ok())
+        .with_context(|| format!("expected {key}=<value>, got {arg:?}"))
 }
 
 #[cfg(test)]

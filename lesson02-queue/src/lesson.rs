@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use common::process::Child;
-use common::python;
+use common::python::{self, Better};
 use common::timing::{BUILD, debug_build_warning, time};
 use lesson01_process::start::fork_child;
 use nix::unistd::getpid;
@@ -321,17 +321,17 @@ fn send_through_channel(messages: u64) -> u128 {
 
 fn compare_with_python(messages: u64, rust_rate: u64) -> anyhow::Result<()> {
     let script = crate::python_dir().join("bench_queue.py");
-    let Some(output) = python::run_script(&script, &["--messages".into(), messages.to_string()])?
-    else {
-        println!("python3 is not on the PATH: the CPython comparison is skipped");
-        return Ok(());
-    };
-    let python_rate = python::figure(&output.stdout, "queue throughput")
-        .context("the Python script printed no 'queue throughput' line")?;
-    println!(
-        "python queue throughput: {python_rate:.0} msgs/s  ({}, multiprocessing.Queue, same work)  -> Rust/Python {:.1}x",
-        output.version,
-        rust_rate as f64 / python_rate
-    );
+    if let Some(output) =
+        python::counterpart(&script, &["--messages".into(), messages.to_string()])?
+    {
+        let what = format!("{}, multiprocessing.Queue, same work", output.version);
+        output.compare(
+            "queue throughput",
+            "msgs/s",
+            rust_rate as f64,
+            Better::Higher,
+            &what,
+        )?;
+    }
     Ok(())
 }

@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use common::python;
+use common::python::{self, Better};
 use common::timing::{BUILD, Summary, debug_build_warning, ms, time};
 
 use crate::pool::Pool;
@@ -91,17 +91,19 @@ fn compare_with_python(workers: usize, items: usize, rust_rate: f64) -> anyhow::
         "--runs".into(),
         PYTHON_RUNS.to_string(),
     ];
-    let Some(output) = python::run_script(&script, &args)? else {
-        println!("python3 is not on the PATH: the CPython comparison is skipped");
-        return Ok(());
-    };
-    let python_rate = python::figure(&output.stdout, "pool map throughput")
-        .context("the Python script printed no 'pool map throughput' line")?;
-    println!(
-        "python pool map throughput: {python_rate:.0} items/s  ({}, multiprocessing.Pool({workers}).map, same work, median of {PYTHON_RUNS} runs)  -> Rust/Python {:.0}x",
-        output.version,
-        rust_rate / python_rate
-    );
+    if let Some(output) = python::counterpart(&script, &args)? {
+        let what = format!(
+            "{}, multiprocessing.Pool({workers}).map, same work, median of {PYTHON_RUNS} runs",
+            output.version
+        );
+        output.compare(
+            "pool map throughput",
+            "items/s",
+            rust_rate,
+            Better::Higher,
+            &what,
+        )?;
+    }
     Ok(())
 }
 

@@ -1,9 +1,7 @@
 //! The lesson's program, in three parts: the problem (a forked child changes its own copies),
 //! the fix (`Value` and `Array` in shared memory), and the same program with threads.
 
-use std::env;
-use std::ffi::OsString;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::atomic::AtomicI32;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -11,10 +9,10 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, bail, ensure};
-use common::process::{Child, Pid, die_with_parent};
+use common::process::Child;
 use common::pyfmt::{PyFloat, py_list};
 use lesson01_process::StartMethod;
-use lesson01_process::start::{SPAWN_MARKER, fork_child, report_panics_in_one_line};
+use lesson01_process::start::{field, fork_child, spawn_with_orders};
 use nix::unistd::{getpid, getppid};
 
 use crate::cleanup::{self, remove_stale_and_report};
@@ -221,61 +219,30 @@ fn fork(work: impl FnOnce() -> i32) -> anyhow::Result<Child> {
 
 /// Starts this program again as a child that opens `value` and `array` by name.
 fn spawn(value: &Value<f64>, array: &Array<i32>, options: &ChildOptions) -> anyhow::Result<Child> {
-    let program = env::current_exe().context("cannot find this program to spawn it")?;
-    let child = Command::new(&program)
-        .arg(SPAWN_MARKER)
-        .arg(getpid().to_string())
-        .args([value.name(), array.name()])
-        .args([
-            format!("commentary={}", options.commentary),
-            format!("sleep_ms={}", options.sleep_ms),
-            format!("panic={}", options.panic),
-        ])
-        .spawn()
-        .with_context(|| format!("cannot spawn {}", program.display()))?;
-    Ok(Child::from_std(child))
+    spawn_with_orders(&[
+        value.name().to_string(),
+        array.name().to_string(),
+        format!("commentary={}", options.commentary),
+        format!("sleep_ms={}", options.sleep_ms),
+        format!("panic={}", options.panic),
+    ])
 }
 
-/// A spawned child's orders, read from its command line:
-/// `--spawned-child PARENT_PID VALUE_NAME ARRAY_NAME commentary=B sleep_ms=N panic=B`.
+/// A spawned child's orders: `VALUE_NAME ARRAY_NAME commentary=B sleep_ms=N panic=B`.
 #[derive(Debug)]
-pub struct SpawnedChild {
-    orders: anyhow::Result<Orders>,
-}
-
-#[derive(Debug)]
-struct Orders {
-    parent: Pid,
+pub struct ChildOrders {
     value: String,
     array: String,
     options: ChildOptions,
 }
 
-/// Rust's `if __name__ == '__main__':`. Call it first in `main`: in a spawned child it returns
-/// what to do, and `main` must do only that. In the parent it returns `None`.
-pub fn spawned_child() -> Option<SpawnedChild> {
-    let mut args = env::args_os().skip(1);
-    if args.next()? != SPAWN_MARKER {
-        return None;
-    }
-    let args: Vec<String> = args
-        .map(|arg: OsString| arg.to_string_lossy().into_owned())
-        .collect();
-    Some(SpawnedChild {
-        orders: Orders::from_args(&args),
-    })
-}
-
-impl Orders {
-    fn from_args(args: &[String]) -> anyhow::Result<Self> {
-        let [parent, value, array, commentary, sleep_ms, panic] = args else {
-            bail!("expected PARENT_PID VALUE ARRAY commentary=B sleep_ms=N panic=B, got {args:?}");
+impl ChildOrders {
+    /// Reads the orders [`spawn`] wrote.
+    pub fn from_args(args: &[String]) -> anyhow::Result<Self> {
+        let [value, array, commentary, sleep_ms, panic] = args else {
+            bail!("expected VALUE ARRAY commentary=B sleep_ms=N panic=B, got {args:?}");
         };
-        let parent: i32 = parent
-            .parse()
-            .with_context(|| format!("{parent:?} is not a pid"))?;
         Ok(Self {
-            parent: Pid::from_raw(parent),
             value: value.clone(),
             array: array.clone(),
             options: ChildOptions {
@@ -285,45 +252,12 @@ impl Orders {
             },
         })
     }
-}
 
-fn field<T: std::str::FromStr>(arg: &str, key: &str) -> anyhow::Result<T> {
-    arg.strip_prefix(key)
-        .and_then(|rest| rest.strip_prefix('='))
-        .and_then(|value| value.parse().ok())
-        .with_context(|| format!("expected {key}=<value>, got {arg:?}"))
-}
-
-impl SpawnedChild {
     /// Opens the two segments, changes them, and returns the child's exit code.
-    pub fn run(self) -> ExitCode {
-        let orders = match self.orders {
-            Ok(orders) => orders,
-            Err(err) => {
-                eprintln!("error: {SPAWN_MARKER} is for this program's own children: {err:#}");
-                return ExitCode::from(2);
-            }
-        };
-        if !die_with_parent(orders.parent) {
-            eprintln!(
-                "error: parent {} is gone; the spawned child stops",
-                orders.parent
-            );
-            return ExitCode::FAILURE;
-        }
-        report_panics_in_one_line();
-        let opened = Value::<f64>::open(&orders.value)
-            .and_then(|value| Ok((value, Array::<i32>::open(&orders.array, 3)?)));
-        match opened {
-            Ok((value, array)) => {
-                let code = change_in_child(&value, &array, &orders.options);
-                ExitCode::from(u8::try_from(code).unwrap_or(1))
-            }
-            Err(err) => {
-                eprintln!("error: child {}: {err}", getpid());
-                ExitCode::FAILURE
-            }
-        }
+    pub fn run(self) -> anyhow::Result<i32> {
+        let value = Value::<f64>::open(&self.value)?;
+        let array = Array::<i32>::open(&self.array, 3)?;
+        Ok(change_in_child(&value, &array, &self.options))
     }
 }
 
@@ -386,18 +320,10 @@ mod tests {
 
     #[test]
     fn spawned_child_orders_are_read_strictly() {
-        let good: Vec<String> = [
-            "42",
-            "v",
-            "a",
-            "commentary=true",
-            "sleep_ms=5",
-            "panic=false",
-        ]
-        .map(String::from)
-        .to_vec();
-        let orders = Orders::from_args(&good).expect("valid");
-        assert_eq!(orders.parent, Pid::from_raw(42));
+        let good: Vec<String> = ["v", "a", "commentary=true", "sleep_ms=5", "panic=false"]
+            .map(String::from)
+            .to_vec();
+        let orders = ChildOrders::from_args(&good).expect("valid");
         assert_eq!((orders.value.as_str(), orders.array.as_str()), ("v", "a"));
         assert_eq!(
             orders.options,
@@ -409,27 +335,12 @@ mod tests {
         );
         for bad in [
             vec![],
-            vec![
-                "x",
-                "v",
-                "a",
-                "commentary=true",
-                "sleep_ms=5",
-                "panic=false",
-            ],
-            vec![
-                "42",
-                "v",
-                "a",
-                "commentary=yes",
-                "sleep_ms=5",
-                "panic=false",
-            ],
-            vec!["42", "v", "a", "commentary=true", "sleep=5", "panic=false"],
-            vec!["42", "v", "a"],
+            vec!["v", "a", "commentary=yes", "sleep_ms=5", "panic=false"],
+            vec!["v", "a", "commentary=true", "sleep=5", "panic=false"],
+            vec!["v", "a"],
         ] {
             let args: Vec<String> = bad.iter().map(|arg| arg.to_string()).collect();
-            assert!(Orders::from_args(&args).is_err(), "{bad:?}");
+            assert!(ChildOrders::from_args(&args).is_err(), "{bad:?}");
         }
     }
 }

@@ -7,10 +7,11 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use common::cli::{exit_code, parse_args};
+use common::cli::parse_args;
 use lesson01_process::StartMethod;
-use lesson04_shared_memory::lesson::{ChildOptions, Options, run, spawned_child, threads};
-use lesson04_shared_memory::signals::Interrupted;
+use lesson01_process::start::{run_spawned, spawned_orders};
+use lesson04_shared_memory::lesson::{ChildOptions, ChildOrders, Options, run, threads};
+use lesson04_shared_memory::signals;
 
 /// Show that processes share no memory, then share a Value and an Array through named shared
 /// memory, then do the same with threads.
@@ -43,8 +44,9 @@ struct Args {
 
 fn main() -> ExitCode {
     // Rust's `if __name__ == '__main__':` -- a spawned child does only its part.
-    if let Some(child) = spawned_child() {
-        return child.run();
+    if let Some(orders) = spawned_orders() {
+        let orders = orders.and_then(|orders| orders.parse(ChildOrders::from_args));
+        return run_spawned(orders, ChildOrders::run);
     }
     let args: Args = parse_args();
     let result = if args.threads {
@@ -60,20 +62,11 @@ fn main() -> ExitCode {
             },
         })
     };
-    match result {
-        Err(err) => match err.downcast::<Interrupted>() {
-            Ok(interrupted) => {
-                // By now the child is reaped and the segments are removed: they dropped on the
-                // way here.
-                eprintln!(
-                    "lesson04-shared-memory: {interrupted}: child killed and reaped, segments removed"
-                );
-                ExitCode::from(interrupted.exit_code())
-            }
-            Err(err) => exit_code(Err(err)),
-        },
-        ok => exit_code(ok),
-    }
+    signals::exit_code(
+        result,
+        "lesson04-shared-memory",
+        "child killed and reaped, segments removed",
+    )
 }
 
 #[cfg(test)]

@@ -12,10 +12,12 @@
 //! defaults already.) SIGKILL cannot be caught at all: see [`crate::cleanup`].
 
 use std::fmt;
+use std::process::ExitCode;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use common::process::{Child, ExitStatus};
 use nix::sys::signal::Signal;
 
@@ -75,6 +77,16 @@ impl std::error::Error for Interrupted {}
 /// Python's `join()`, except that a handled signal makes it kill and reap the child and return
 /// [`Interrupted`].
 pub fn join(child: &mut Child) -> anyhow::Result<ExitStatus> {
+    join_within(child, None)?.context("join ended with the child still running")
+}
+
+/// Python's `join(timeout)`: `None` if the child still runs after `limit`, and then it is
+/// killed (and reaped). A handled signal kills the child and returns [`Interrupted`].
+pub fn join_within(
+    child: &mut Child,
+    limit: Option<Duration>,
+) -> anyhow::Result<Option<ExitStatus>> {
+    let deadline = limit.map(|limit| Instant::now() + limit);
     loop {
         if let Some(signal) = received() {
             child.kill()?;
@@ -83,11 +95,30 @@ pub fn join(child: &mut Child) -> anyhow::Result<ExitStatus> {
         if let Some(status) = child.wait_timeout(Duration::from_millis(20))? {
             // Ctrl-C reaches the child and the parent at once: if the child died of it, report
             // the interruption, not a failed child.
-            if let Some(signal) = received() {
-                return Err(Interrupted(signal).into());
-            }
-            return Ok(status);
+            check()?;
+            return Ok(Some(status));
         }
+        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            child.kill()?;
+            return Ok(None);
+        }
+    }
+}
+
+/// The exit code for a lesson's result: an [`Interrupted`] run says in one line, as `program`,
+/// what was cleaned up and exits 128 + the signal's number; anything else as
+/// [`common::cli::exit_code`].
+pub fn exit_code(result: anyhow::Result<ExitCode>, program: &str, cleaned: &str) -> ExitCode {
+    match result {
+        Err(err) => match err.downcast::<Interrupted>() {
+            // By now what the run created has dropped, on the way here.
+            Ok(interrupted) => {
+                eprintln!("{program}: {interrupted}: {cleaned}");
+                ExitCode::from(interrupted.exit_code())
+            }
+            Err(err) => common::cli::exit_code(Err(err)),
+        },
+        ok => common::cli::exit_code(ok),
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use common::process::{Child, ExitStatus};
-use common::python;
+use common::python::{self, Better};
 use common::timing::{BUILD, Summary, debug_build_warning, human, time};
 use lesson04_shared_memory::{Array, SharedCell, signals};
 
@@ -139,30 +139,26 @@ fn compare_with_python(count: u32, runs: u32, rust_rate: f64) -> anyhow::Result<
         "--runs".to_string(),
         runs.to_string(),
     ];
-    let Some(output) = python::run_script(&script, &args)? else {
-        println!("python3 is not on the PATH: the CPython comparison is skipped");
+    let Some(output) = python::counterpart(&script, &args)? else {
         return Ok(());
     };
     println!(
         "{} on the same machine, same work (lesson05-lock/python/bench_lock.py):",
         output.version
     );
-    for (label, what) in [
-        (
-            LABEL.to_string(),
-            "multiprocessing.Lock around value.value += 1, Value('i', 0, lock=False)",
-        ),
-        (
-            format!("{LABEL}, notes' Value"),
-            "the same with the notes' Value('i', 0), which also locks each read and write",
-        ),
-    ] {
-        let python_rate = python::figure(&output.stdout, &label)
-            .with_context(|| format!("the Python script printed no '{label}' line"))?;
-        println!(
-            "python {label}: {python_rate:.0} ops/s  -> Rust/Python {:.1}x  ({what})",
-            rust_rate / python_rate
-        );
-    }
+    output.compare(
+        LABEL,
+        "ops/s",
+        rust_rate,
+        Better::Higher,
+        "multiprocessing.Lock around value.value += 1, Value('i', 0, lock=False)",
+    )?;
+    output.compare(
+        &format!("{LABEL}, notes' Value"),
+        "ops/s",
+        rust_rate,
+        Better::Higher,
+        "the same with the notes' Value('i', 0), which also locks each read and write",
+    )?;
     Ok(())
 }

@@ -10,7 +10,7 @@ use anyhow::{Context, bail, ensure};
 use common::process::{Child, ExitStatus, Pid};
 use lesson01_process::start::fork_child;
 use lesson04_shared_memory::cleanup::{self, remove_stale_and_report};
-use lesson04_shared_memory::signals::{self, Interrupted};
+use lesson04_shared_memory::signals;
 use lesson04_shared_memory::value::Value;
 use nix::sys::signal::Signal;
 use nix::unistd::getpid;
@@ -84,7 +84,7 @@ pub fn run(options: &Options) -> anyhow::Result<ExitCode> {
         // Each finishes within its own ten steps and the other's, or it is stuck waiting for a
         // lock that was not recovered.
         let limit = Duration::from_secs(10) + options.step * (STEPS as u32 + 1) * 2;
-        let Some(status) = join_within(child, limit)? else {
+        let Some(status) = signals::join_within(child, Some(limit))? else {
             bail!(
                 "{} (pid {}) still waited for the lock after {} s, so it was killed: the lock was not recovered",
                 worker.name,
@@ -327,27 +327,6 @@ fn kill_the_holder(
     })
 }
 
-/// Python's `join(timeout)`: `None` if the child still runs after `limit`, and then it is
-/// killed (and reaped). A handled signal kills the child and returns [`Interrupted`].
-fn join_within(child: &mut Child, limit: Duration) -> anyhow::Result<Option<ExitStatus>> {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(signal) = signals::received() {
-            child.kill()?;
-            return Err(Interrupted(signal).into());
-        }
-        if let Some(status) = child.wait_timeout(Duration::from_millis(20))? {
-            // Ctrl-C reaches the children and the parent at once: report the interruption.
-            signals::check()?;
-            return Ok(Some(status));
-        }
-        if Instant::now() >= deadline {
-            child.kill()?;
-            return Ok(None);
-        }
-    }
-}
-
 /// The final value, against what it should be.
 fn report(
     total: &LockedValue<i32>,
@@ -419,8 +398,7 @@ fn compare_with_cpython(step: Duration) -> anyhow::Result<()> {
         "--wait-s".to_string(),
         "3".to_string(),
     ];
-    let Some(output) = common::python::run_script(&script, &args)? else {
-        println!("python3 is not on the PATH: the CPython comparison is skipped");
+    let Some(output) = common::python::counterpart(&script, &args)? else {
         return Ok(());
     };
     println!(

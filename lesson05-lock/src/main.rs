@@ -60,8 +60,7 @@ struct Args {
 fn main() -> ExitCode {
     use std::time::Duration;
 
-    use common::cli::exit_code;
-    use lesson04_shared_memory::signals::Interrupted;
+    use lesson04_shared_memory::signals;
     use lesson05_lock::{Mode, bench, lesson, threads};
 
     let args: Args = parse_args();
@@ -85,20 +84,11 @@ fn main() -> ExitCode {
             python: args.python,
         })
     };
-    match result {
-        Err(err) => match err.downcast::<Interrupted>() {
-            Ok(interrupted) => {
-                // By now the children are reaped and the segments removed: they dropped on the
-                // way here.
-                eprintln!(
-                    "lesson05-lock: {interrupted}: children killed and reaped, segments removed"
-                );
-                ExitCode::from(interrupted.exit_code())
-            }
-            Err(err) => exit_code(Err(err)),
-        },
-        ok => exit_code(ok),
-    }
+    signals::exit_code(
+        result,
+        "lesson05-lock",
+        "children killed and reaped, segments removed",
+    )
 }
 
 /// macOS has process-shared mutexes but no robust ones, and this lesson is about the robust kind.

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
 use common::process::Child;
-use common::python;
+use common::python::{self, Better};
 use common::timing::{BUILD, Summary, debug_build_warning, time};
 use lesson01_process::start::fork_child;
 use lesson02_queue::{Message, Queue};
@@ -467,10 +467,11 @@ fn compare_with_python(plan: &Plan, rust: Rates) -> anyhow::Result<()> {
         .args(["-c", "import serial"])
         .output()
     {
-        Err(_) => {
-            println!("python3 is not on the PATH, so the CPython comparison is skipped");
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            println!("python3 is not on the PATH: the CPython comparison is skipped");
             return Ok(());
         }
+        Err(err) => return Err(err).context("cannot run python3"),
         Ok(output) if !output.status.success() => {
             println!("{PYSERIAL_MISSING}");
             return Ok(());
@@ -487,21 +488,12 @@ fn compare_with_python(plan: &Plan, rust: Rates) -> anyhow::Result<()> {
     if let Some(rate) = plan.bytes_per_s() {
         args.extend(["--pace".to_string(), rate.to_string()]);
     }
-    let Some(output) = python::run_script(&script, &args)? else {
-        println!("python3 is not on the PATH, so the CPython comparison is skipped");
+    let Some(output) = python::counterpart(&script, &args)? else {
         return Ok(());
     };
-    let figure = |label: &str| {
-        python::figure(&output.stdout, label)
-            .with_context(|| format!("the Python script printed no '{label}' line"))
-    };
-    let threads = Rates {
-        one_way: figure("serial one-way")?,
-        both_each: figure("serial full-duplex")?,
-    };
     let processes = Rates {
-        one_way: figure("serial one-way, processes")?,
-        both_each: figure("serial full-duplex, processes")?,
+        one_way: output.figure("serial one-way, processes")?,
+        both_each: output.figure("serial full-duplex, processes")?,
     };
     let pyserial = output
         .stdout
@@ -512,16 +504,22 @@ fn compare_with_python(plan: &Plan, rust: Rates) -> anyhow::Result<()> {
         "{} with pyserial {pyserial}, the same measurement (lesson06-serial/python/bench_duplex.py):",
         output.version
     );
-    println!(
-        "python serial one-way: {:.0} bytes/s  -> Rust/Python {:.1}x (threads)",
-        threads.one_way,
-        rust.one_way / threads.one_way
-    );
-    println!(
-        "python serial full-duplex: {:.0} bytes/s each way  -> Rust/Python {:.1}x (threads)",
-        threads.both_each,
-        rust.both_each / threads.both_each
-    );
+    let threads = Rates {
+        one_way: output.compare(
+            "serial one-way",
+            "bytes/s",
+            rust.one_way,
+            Better::Higher,
+            "threads",
+        )?,
+        both_each: output.compare(
+            "serial full-duplex",
+            "bytes/s each way",
+            rust.both_each,
+            Better::Higher,
+            "threads",
+        )?,
+    };
     println!(
         "python serial one-way, processes: {:.0} bytes/s",
         processes.one_way

@@ -147,18 +147,25 @@ pub fn assert_child_panic_reported(stderr: &str, message: &str) {
 }
 
 /// `python3` if it is on the PATH; otherwise `None`, after printing why a comparison is skipped
-/// (visible with `cargo test -- --nocapture`, and in the output of a failing test).
+/// (visible with `cargo test -- --nocapture`, and in the output of a failing test). In CI
+/// (`CI=true`) a missing `python3` fails the test instead: CI must run every comparison.
 pub fn python3(for_what: &str) -> Option<&'static str> {
     let found = Command::new("python3").arg("--version").output().is_ok();
     if !found {
-        // Straight to stderr: libtest captures `eprintln!`, and a skip should be seen.
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "skipped {for_what}: python3 is not on the PATH"
-        );
+        skip_unless_ci(&format!("skipped {for_what}: python3 is not on the PATH"));
     }
     found.then_some("python3")
+}
+
+/// Says why a test skips a part, straight to stderr (libtest captures `eprintln!`, and a skip
+/// should be seen); in CI (`CI=true`) it fails the test with that reason instead.
+pub fn skip_unless_ci(reason: &str) {
+    assert!(
+        env::var("CI").as_deref() != Ok("true"),
+        "{reason}, and CI must not skip it"
+    );
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{reason}");
 }
 
 /// A lesson's CPython counterpart script.

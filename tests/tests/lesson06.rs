@@ -536,7 +536,7 @@ fn python_runs_the_same_measurement_or_says_in_one_line_how_to_get_pyserial() {
             eprintln!("skipped the CPython half: python3 is not on the PATH");
             assert_eq!(
                 after_ours,
-                ["python3 is not on the PATH, so the CPython comparison is skipped"]
+                ["python3 is not on the PATH: the CPython comparison is skipped"]
             );
         }
         Some(false) => {
