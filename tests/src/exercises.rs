@@ -12,6 +12,7 @@ mod lesson03;
 mod lesson04;
 mod lesson05;
 mod lesson06;
+pub mod workflow;
 
 use std::path::PathBuf;
 use std::process::ExitStatus;
@@ -222,10 +223,37 @@ pub fn lines_after<'a>(run: &'a Run, prefix: &str) -> Vec<&'a str> {
 
 /// The table of exercises for the top-level README.
 pub fn table() -> String {
-    let mut out = String::from(
-        "| Lesson | Exercise | Notes section | Difficulty | Minutes | Check it with |\n| --- | --- | --- | --- | --- | --- |\n",
-    );
+    rows(None)
+}
+
+/// The table with a first column that marks each exercise `solved`, or `next` for the first
+/// that is not: what `cargo exercise list` prints.
+pub fn table_with_progress(progress: &workflow::Progress) -> String {
+    rows(Some(progress))
+}
+
+fn rows(progress: Option<&workflow::Progress>) -> String {
+    let mut out = String::new();
+    if progress.is_some() {
+        out += "| Done ";
+    }
+    out += "| Lesson | Exercise | Notes section | Difficulty | Minutes | Check it with |\n";
+    if progress.is_some() {
+        out += "| --- ";
+    }
+    out += "| --- | --- | --- | --- | --- | --- |\n";
+    let next = progress.and_then(|progress| progress.next().map(|exercise| exercise.id));
     for exercise in all() {
+        if let Some(progress) = progress {
+            let mark = if progress.is_solved(exercise.id) {
+                "solved"
+            } else if next == Some(exercise.id) {
+                "next"
+            } else {
+                ""
+            };
+            out += &format!("| {mark} ");
+        }
         out += &format!(
             "| {} | [{}]({}) | {} | {} | {} | `cargo exercise {}` |\n",
             exercise.lesson,

@@ -2,8 +2,11 @@
 //! no exercise passes without work), every reference solution passes (so no solution rots),
 //! and the README's table lists them all.
 
+use course_tests::exercises::workflow::Progress;
 use course_tests::exercises::{self, Which};
 use course_tests::{Diagnostics, TIMEOUT, assert_usage_error, lesson_bin, workspace_root};
+use std::path::Path;
+
 use snapbox::cmd::Command;
 
 #[test]
@@ -100,9 +103,12 @@ fn the_readme_table_lists_every_exercise() {
 
 #[test]
 fn the_exercise_command_talks_plainly() {
+    // A progress file of its own, so the test neither reads nor changes a student's.
+    let progress = std::env::temp_dir().join(format!("exercise-plainly-{}", std::process::id()));
     let exercise = || {
         Command::new(lesson_bin("exercise"))
             .current_dir(workspace_root())
+            .env("EXERCISE_PROGRESS", &progress)
             .timeout(TIMEOUT)
     };
     let output = exercise().arg("lesson01/children").output().expect("runs");
@@ -124,9 +130,82 @@ fn the_exercise_command_talks_plainly() {
     );
 
     let list = exercise().arg("list").output().expect("runs");
-    assert_eq!(String::from_utf8_lossy(&list.stdout), exercises::table());
+    let none_solved = Progress::load(&progress).expect("no progress yet");
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout),
+        exercises::table_with_progress(&none_solved)
+    );
 
     assert_usage_error(exercise(), &["no-such/exercise"]);
     assert_usage_error(exercise(), &["lesson01/children", "--hint", "9"]);
     assert_usage_error(exercise(), &["lesson01/children", "--hint", "0"]);
+}
+
+/// Writes a progress file that marks every exercise solved but `unsolved`.
+fn progress_without(unsolved: &[&str]) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "exercise-progress-{}-{}",
+        std::process::id(),
+        unsolved.len()
+    ));
+    let _ = std::fs::remove_file(&path);
+    let mut progress = Progress::load(&path).expect("no file yet");
+    for exercise in exercises::all() {
+        if !unsolved.contains(&exercise.id) {
+            progress.set(exercise.id, true).expect("written");
+        }
+    }
+    path
+}
+
+#[test]
+fn with_no_argument_the_next_unsolved_exercise_is_checked_and_list_marks_progress() {
+    let exercise = |progress: &std::path::Path| {
+        Command::new(lesson_bin("exercise"))
+            .current_dir(workspace_root())
+            .env("EXERCISE_PROGRESS", progress)
+            .timeout(TIMEOUT)
+    };
+    let progress = progress_without(&["lesson01/join-timeout", "lesson02/split-job"]);
+    let output = exercise(&progress).output().expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("lesson01/join-timeout: "), "{stdout}");
+    assert!(stdout.contains("not yet: "), "{stdout}");
+
+    let list = exercise(&progress).arg("list").output().expect("runs");
+    let list = String::from_utf8_lossy(&list.stdout);
+    let row = |id: &str| {
+        list.lines()
+            .find(|line| line.ends_with(&format!("`cargo exercise {id}` |")))
+            .unwrap_or_else(|| panic!("no row for {id} in {list}"))
+            .to_string()
+    };
+    assert!(row("lesson01/children").starts_with("| solved |"), "{list}");
+    assert!(
+        row("lesson01/join-timeout").starts_with("| next |"),
+        "{list}"
+    );
+    assert!(row("lesson02/split-job").starts_with("|  |"), "{list}");
+
+    let done = progress_without(&[]);
+    let output = exercise(&done).output().expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "every exercise is solved; `cargo exercise list` shows them all\n"
+    );
+    for path in [progress, done] {
+        std::fs::remove_file(path).expect("cleaned");
+    }
+
+    assert_usage_error(
+        exercise(Path::new("/nonexistent/p")),
+        &["reset", "no-such/exercise"],
+    );
+    assert_usage_error(exercise(Path::new("/nonexistent/p")), &["reset"]);
+    assert_usage_error(
+        exercise(Path::new("/nonexistent/p")),
+        &["watch", "--solution"],
+    );
 }

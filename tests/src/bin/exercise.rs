@@ -1,23 +1,29 @@
 //! `cargo exercise`: checks a classroom exercise and says, in plain words, whether it passes
 //! or what is still wrong.
 //!
-//!     cargo exercise list                          every exercise, with its command
+//!     cargo exercise                               check the next exercise you have not solved
+//!     cargo exercise list                          every exercise, the solved ones marked
+//!     cargo exercise watch                         check again on every save; move on when it passes
 //!     cargo exercise lesson01/children             build, run and check your file
 //!     cargo exercise lesson01/children --hint 1    the first hint (then 2, then 3)
 //!     cargo exercise lesson01/children --solution  check the reference solution instead
+//!     cargo exercise reset lesson01/children       put the starter back as shipped
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use common::cli::parse_args;
-use course_tests::Diagnostics;
-use course_tests::exercises::{self, Which};
+use course_tests::exercises::workflow::{self, Progress};
+use course_tests::exercises::{self, Exercise, Which};
+use course_tests::{Diagnostics, workspace_root};
 
 /// Check a classroom exercise: `cargo exercise list` shows them all.
 #[derive(Debug, Parser)]
 struct Args {
-    /// An exercise id such as lesson01/children, or `list`
-    exercise: String,
+    /// An exercise id such as lesson01/children; or `list`, `watch`, `reset ID`; nothing
+    /// checks the next exercise you have not solved
+    #[arg(num_args = 0..=2, value_name = "EXERCISE")]
+    words: Vec<String>,
 
     /// Show hint number N instead of checking (1 nudges; the last nearly tells)
     #[arg(long, value_name = "N", conflicts_with = "solution",
@@ -31,25 +37,65 @@ struct Args {
 
 fn main() -> ExitCode {
     let args: Args = parse_args();
-    if args.exercise == "list" {
-        print!("{}", exercises::table());
-        return ExitCode::SUCCESS;
+    match run(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
     }
-    let Some(exercise) = exercises::find(&args.exercise) else {
-        eprintln!(
-            "error: no exercise {:?}; `cargo exercise list` shows them all",
-            args.exercise
-        );
-        return ExitCode::from(2);
-    };
+}
+
+fn run(args: &Args) -> Result<ExitCode, String> {
+    let words: Vec<&str> = args.words.iter().map(String::as_str).collect();
+    let mut progress = Progress::load(&workflow::progress_file())?;
+    match words[..] {
+        [] => match progress.next() {
+            Some(exercise) => check(&exercise, args, &mut progress),
+            None => {
+                println!("every exercise is solved; `cargo exercise list` shows them all");
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        ["list"] => {
+            print!("{}", exercises::table_with_progress(&progress));
+            Ok(ExitCode::SUCCESS)
+        }
+        ["watch"] => watch(args, &mut progress),
+        ["reset", id] => {
+            let exercise = find(id)?;
+            let file = exercise.file(Which::Starter);
+            if workflow::reset(&workspace_root(), &file)? {
+                progress.set(exercise.id, false)?;
+                println!("{} is back as shipped", file.display());
+            } else {
+                println!("{} is already as shipped", file.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        [id] => check(&find(id)?, args, &mut progress),
+        _ => Err(format!(
+            "unexpected {:?}; try `cargo exercise list`",
+            args.words.join(" ")
+        )),
+    }
+}
+
+fn find(id: &str) -> Result<Exercise, String> {
+    exercises::find(id)
+        .ok_or_else(|| format!("no exercise {id:?}; `cargo exercise list` shows them all"))
+}
+
+/// Checks `exercise` (or shows a hint) and records the outcome.
+fn check(exercise: &Exercise, args: &Args, progress: &mut Progress) -> Result<ExitCode, String> {
     if let Some(number) = args.hint {
         let count = exercise.hints.len();
-        let Some(hint) = exercise.hints.get(usize::from(number) - 1) else {
-            eprintln!("error: {} has {count} hints", exercise.id);
-            return ExitCode::from(2);
-        };
+        let hint = exercise
+            .hints
+            .get(usize::from(number) - 1)
+            .ok_or_else(|| format!("{} has {count} hints", exercise.id))?;
         println!("hint {number} of {count} for {}: {hint}", exercise.id);
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
     let which = if args.solution {
         Which::Solution
@@ -61,7 +107,11 @@ fn main() -> ExitCode {
         exercise.id, exercise.title, exercise.notes, exercise.difficulty, exercise.minutes
     );
     println!("checking {} ...", exercise.file(which).display());
-    match exercise.check(which, Diagnostics::Show) {
+    let verdict = exercise.check(which, Diagnostics::Show);
+    if which == Which::Starter {
+        progress.set(exercise.id, verdict.is_ok())?;
+    }
+    Ok(match verdict {
         Ok(confirmed) => {
             println!("pass: {confirmed}");
             ExitCode::SUCCESS
@@ -71,5 +121,31 @@ fn main() -> ExitCode {
             println!("stuck? cargo exercise {} --hint 1", exercise.id);
             ExitCode::FAILURE
         }
+    })
+}
+
+/// Checks the next unsolved exercise, then again each time its file is saved; when it passes,
+/// moves on to the next one. Ends when every exercise is solved, or with Ctrl-C.
+fn watch(args: &Args, progress: &mut Progress) -> Result<ExitCode, String> {
+    if args.hint.is_some() || args.solution {
+        return Err("watch takes neither --hint nor --solution".into());
     }
+    while let Some(exercise) = progress.next() {
+        let file = workspace_root().join(exercise.file(Which::Starter));
+        let mut passed = check(&exercise, args, progress)? == ExitCode::SUCCESS;
+        if !passed {
+            println!(
+                "watching {}: save it to check again (Ctrl-C to stop)",
+                file.display()
+            );
+            workflow::watch(&file, || {
+                println!();
+                passed = matches!(check(&exercise, args, progress), Ok(code) if code == ExitCode::SUCCESS);
+                !passed
+            })?;
+        }
+        println!();
+    }
+    println!("every exercise is solved");
+    Ok(ExitCode::SUCCESS)
 }
