@@ -4,6 +4,7 @@
 //! Each lesson's own subject lives in its own crate; this one stays small on purpose.
 
 pub mod cli;
+pub mod exercise;
 pub mod kernel;
 pub mod process;
 pub mod pyfmt;

@@ -20,13 +20,140 @@ use std::time::{Duration, Instant};
 
 use crate::{Diagnostics, TargetKind, build, workspace_root};
 
-/// What a check sees of one run of an exercise.
+/// What a check sees of one run of an exercise: what it printed, and what the checker saw
+/// of it from outside.
 #[derive(Debug, Clone)]
 pub struct Run {
     pub status: ExitStatus,
     pub stdout: String,
     pub stderr: String,
     pub timed_out: bool,
+    /// The inputs chosen for this run.
+    pub inputs: Inputs,
+    /// Every child process of the program the checker saw alive, by pid, first seen first
+    /// (only when the plan says to watch).
+    pub children: Vec<u32>,
+    /// The most children the checker saw alive at one time.
+    pub most_children_at_once: usize,
+    /// The child the checker killed with SIGKILL, if the plan said to kill one.
+    pub killed: Option<u32>,
+}
+
+/// The inputs the checker chose for one check, passed to the program in
+/// `common::exercise::VAR`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs(Vec<(String, String)>);
+
+impl Inputs {
+    /// Adds `key=value`.
+    pub fn with(mut self, key: &str, value: impl std::fmt::Display) -> Self {
+        self.0.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Adds `key=a,b,c`.
+    pub fn list<T: std::fmt::Display>(self, key: &str, values: &[T]) -> Self {
+        let joined: Vec<String> = values.iter().map(T::to_string).collect();
+        self.with(key, joined.join(","))
+    }
+
+    /// The value of `key` (a check asks only for keys its plan chose).
+    pub fn get(&self, key: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(name, _)| name == key)
+            .map_or("", |(_, value)| value.as_str())
+    }
+
+    /// The value of `key`, parsed.
+    pub fn num<T: std::str::FromStr + Default>(&self, key: &str) -> T {
+        self.get(key).parse().unwrap_or_default()
+    }
+
+    /// The values of a list `key`, parsed.
+    pub fn nums<T: std::str::FromStr>(&self, key: &str) -> Vec<T> {
+        self.get(key)
+            .split(',')
+            .filter_map(|item| item.parse().ok())
+            .collect()
+    }
+
+    fn to_env(&self) -> String {
+        let pairs: Vec<String> = self.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        pairs.join(" ")
+    }
+}
+
+/// Random numbers for choosing inputs: no one can foresee them, which is all a check needs.
+#[derive(Debug)]
+pub struct Random(u64);
+
+impl Random {
+    pub fn new() -> Self {
+        use std::hash::{BuildHasher, RandomState};
+        Self(RandomState::new().hash_one(Instant::now()) | 1)
+    }
+
+    /// A number in `low..=high`.
+    pub fn between(&mut self, low: u64, high: u64) -> u64 {
+        // xorshift64
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        low + self.0 % (high - low + 1)
+    }
+
+    /// `count` different numbers in `low..=high`.
+    pub fn distinct(&mut self, count: usize, low: u64, high: u64) -> Vec<u64> {
+        let mut chosen = Vec::new();
+        while chosen.len() < count {
+            let number = self.between(low, high);
+            if !chosen.contains(&number) {
+                chosen.push(number);
+            }
+        }
+        chosen
+    }
+}
+
+impl Default for Random {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What the checker does while the program runs, besides waiting for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Watch {
+    #[default]
+    Nothing,
+    /// Records the program's child processes ([`Run::children`]).
+    Children,
+    /// Records them, and once this many are alive at one time, kills one of them (chosen at
+    /// random) with SIGKILL: the program must then report what really happened to it.
+    KillOneOnce(usize),
+}
+
+/// What one check hands the program and does while it runs.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub inputs: Inputs,
+    pub watch: Watch,
+}
+
+/// The plan of an exercise that takes no inputs.
+pub fn no_inputs(_: &mut Random) -> Plan {
+    Plan::default()
+}
+
+/// A known way to sidestep an exercise, kept in `exercises/cheats/` so CI proves the check
+/// rejects it.
+#[derive(Debug, Clone, Copy)]
+pub struct Cheat {
+    /// `printing`: the file is `exercises/cheats/<exercise>_<name>.rs`.
+    pub name: &'static str,
+    /// What the check's message says when it rejects the cheat.
+    pub rejected_with: &'static str,
 }
 
 /// A check's verdict: `Ok` with what was confirmed, or `Err` with what is still wrong.
@@ -47,14 +174,19 @@ pub struct Exercise {
     pub timeout: Duration,
     /// The first nudges; the last nearly tells.
     pub hints: &'static [&'static str],
+    /// Chooses the inputs and what to watch, afresh for each check.
+    pub plan: fn(&mut Random) -> Plan,
     pub check: fn(&Run) -> Verdict,
+    /// Known cheats, each kept as a file, each rejected by `check`.
+    pub cheats: &'static [Cheat],
 }
 
-/// The student's file or the reference solution.
+/// The student's file, the reference solution, or a kept cheat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {
     Starter,
     Solution,
+    Cheat(&'static str),
 }
 
 /// Every exercise, in the order a class does them.
@@ -92,16 +224,20 @@ impl Exercise {
         match which {
             Which::Starter => base,
             Which::Solution => format!("{base}-solution"),
+            Which::Cheat(cheat) => format!("{base}-cheat-{cheat}"),
         }
     }
 
     /// The file a student edits, or the solution, relative to the workspace root.
     pub fn file(&self, which: Which) -> PathBuf {
         let exercises = PathBuf::from(self.lesson).join("exercises");
-        let file = format!("{}.rs", self.name().replace('-', "_"));
+        let stem = self.name().replace('-', "_");
         match which {
-            Which::Starter => exercises.join(file),
-            Which::Solution => exercises.join("solutions").join(file),
+            Which::Starter => exercises.join(format!("{stem}.rs")),
+            Which::Solution => exercises.join("solutions").join(format!("{stem}.rs")),
+            Which::Cheat(cheat) => exercises
+                .join("cheats")
+                .join(format!("{stem}_{}.rs", cheat.replace('-', "_"))),
         }
     }
 
@@ -116,15 +252,17 @@ impl Exercise {
                 };
                 format!("it does not compile yet: see the compiler's messages above{shown}")
             })?;
-        let run = run(program, self.timeout)?;
+        let plan = (self.plan)(&mut Random::new());
+        let run = run(program, self.timeout, plan)?;
         judge(self, &run)
     }
 }
 
-/// Runs the exercise with a timeout. On time-out it is killed; then any shared-memory
-/// segment it created (lessons 4 and 5 name theirs `lessonNN-PID-...`) is removed, so that a
-/// stuck attempt leaves nothing behind in `/dev/shm`.
-fn run(program: PathBuf, timeout: Duration) -> Result<Run, String> {
+/// Runs the exercise with its inputs and a timeout, watching its children as the plan says.
+/// On time-out it is killed; then any shared-memory segment it created (lessons 4 and 5 name
+/// theirs `lessonNN-PID-...`) is removed, so that a stuck attempt leaves nothing behind in
+/// `/dev/shm`.
+fn run(program: PathBuf, timeout: Duration, plan: Plan) -> Result<Run, String> {
     use std::io::Read;
     use std::process::{Command, Stdio};
 
@@ -132,6 +270,7 @@ fn run(program: PathBuf, timeout: Duration) -> Result<Run, String> {
         .current_dir(workspace_root())
         // A panic then shows its message, not a backtrace that would hide it.
         .env("RUST_BACKTRACE", "0")
+        .env(common::exercise::VAR, plan.inputs.to_env())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -148,6 +287,8 @@ fn run(program: PathBuf, timeout: Duration) -> Result<Run, String> {
     let stdout = read_all(Box::new(child.stdout.take().expect("piped")));
     let stderr = read_all(Box::new(child.stderr.take().expect("piped")));
     let deadline = Instant::now() + timeout;
+    let mut seen = Seen::default();
+    let mut random = Random::new();
     let (status, timed_out) = loop {
         match child.try_wait().map_err(|err| err.to_string())? {
             Some(status) => break (status, false),
@@ -155,7 +296,13 @@ fn run(program: PathBuf, timeout: Duration) -> Result<Run, String> {
                 let _ = child.kill();
                 break (child.wait().map_err(|err| err.to_string())?, true);
             }
-            None => std::thread::sleep(Duration::from_millis(10)),
+            None if plan.watch == Watch::Nothing => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            None => {
+                seen.look(pid, plan.watch, &mut random);
+                std::thread::sleep(Duration::from_millis(2));
+            }
         }
     };
     remove_segments_of(pid);
@@ -164,7 +311,59 @@ fn run(program: PathBuf, timeout: Duration) -> Result<Run, String> {
         stdout: stdout.join().unwrap_or_default(),
         stderr: stderr.join().unwrap_or_default(),
         timed_out,
+        inputs: plan.inputs,
+        children: seen.children,
+        most_children_at_once: seen.most_at_once,
+        killed: seen.killed,
     })
+}
+
+/// What the checker saw of a program's children so far.
+#[derive(Debug, Default)]
+struct Seen {
+    children: Vec<u32>,
+    most_at_once: usize,
+    killed: Option<u32>,
+}
+
+impl Seen {
+    /// Looks once at the children alive now (every thread's, from `/proc`), and kills one if
+    /// the plan says so and their number has come.
+    fn look(&mut self, pid: u32, watch: Watch, random: &mut Random) {
+        let alive = children_of(pid);
+        for child in &alive {
+            if !self.children.contains(child) {
+                self.children.push(*child);
+            }
+        }
+        self.most_at_once = self.most_at_once.max(alive.len());
+        if let Watch::KillOneOnce(count) = watch
+            && self.killed.is_none()
+            && alive.len() >= count
+        {
+            let victim = alive[random.between(0, alive.len() as u64 - 1) as usize];
+            let target = nix::unistd::Pid::from_raw(victim as i32);
+            if nix::sys::signal::kill(target, nix::sys::signal::Signal::SIGKILL).is_ok() {
+                self.killed = Some(victim);
+            }
+        }
+    }
+}
+
+/// The pids of `pid`'s live children, from `/proc/PID/task/*/children` (Linux).
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|child| child.parse().ok())
+                .collect::<Vec<u32>>()
+        })
+        .collect()
 }
 
 /// Removes `/dev/shm/lessonNN-<pid>-...`: the segments of a run that was killed.

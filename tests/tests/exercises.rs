@@ -48,6 +48,28 @@ fn every_starter_fails_and_every_solution_passes() {
     }
 }
 
+#[test]
+fn every_kept_cheat_is_rejected_for_its_reason() {
+    for exercise in exercises::all() {
+        for cheat in exercise.cheats {
+            let file = workspace_root().join(exercise.file(Which::Cheat(cheat.name)));
+            assert!(file.exists(), "{}: no file {}", exercise.id, file.display());
+            let verdict = exercise.check(Which::Cheat(cheat.name), Diagnostics::Capture);
+            let reason = verdict.expect_err(&format!(
+                "{}: the kept cheat {} passes the check",
+                exercise.id, cheat.name
+            ));
+            assert!(
+                reason.contains(cheat.rejected_with),
+                "{}: the cheat {} should be rejected with {:?}, it was rejected with: {reason}",
+                exercise.id,
+                cheat.name,
+                cheat.rejected_with
+            );
+        }
+    }
+}
+
 /// What each starter's failure says as shipped: the missing work (`todo!()`), or the bug the
 /// exercise is about.
 fn why_the_starter_fails(id: &str) -> &'static str {

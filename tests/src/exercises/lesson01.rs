@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use super::{Exercise, Run, Verdict, lines_after, succeeded};
+use super::{
+    Cheat, Exercise, Inputs, Plan, Random, Run, Verdict, Watch, lines_after, no_inputs, succeeded,
+};
 
 pub fn exercises() -> Vec<Exercise> {
     vec![
@@ -15,11 +17,26 @@ pub fn exercises() -> Vec<Exercise> {
             minutes: 10,
             timeout: Duration::from_secs(20),
             hints: &[
-                "`lesson01_process::start::fork_child` takes a closure; whatever number the closure returns becomes the child's exit code.",
-                "Inside the child's closure, `nix::unistd::getpid()` is the child's own pid. Print the line there, then return `i`.",
-                "start_child: `fork_child(move || { println!(\"child {i}: pid {}\", getpid()); i })`. join_and_report: `let status = child.wait()?;` then print `child.pid()` and `status` (an `ExitStatus` displays as `exit code 2`).",
+                "`lesson01_process::start::fork_child` takes a closure; whatever number the closure returns becomes the child's exit code. Start every child first; join them afterwards.",
+                "Inside the child's closure, `nix::unistd::getpid()` is the child's own pid. Print the line there, sleep with `std::thread::sleep(Duration::from_millis(sleep_ms))`, then return `code`.",
+                "start_child: `fork_child(move || { println!(\"child {i}: pid {}\", getpid()); thread::sleep(Duration::from_millis(sleep_ms)); code })`. join_and_report: `let status = child.wait()?;` then print `child.pid()` and `status`: it displays as `exit code 17` or `killed by signal SIGKILL`, whatever really happened.",
             ],
+            plan: plan_children,
             check: check_children,
+            cheats: &[
+                Cheat {
+                    name: "printing",
+                    rejected_with: "the checker never saw your",
+                },
+                Cheat {
+                    name: "no-wait",
+                    rejected_with: "really ended with killed by signal SIGKILL",
+                },
+                Cheat {
+                    name: "one-at-a-time",
+                    rejected_with: "the checker never saw your",
+                },
+            ],
         },
         Exercise {
             id: "lesson01/join-timeout",
@@ -34,16 +51,39 @@ pub fn exercises() -> Vec<Exercise> {
                 "`child.wait_timeout(limit)?` returns `Some(status)` if the child ended in time and `None` if not.",
                 "On `None`, end it: `child.kill()?` kills the child *and* reaps it, returning its `ExitStatus` (killed by signal SIGKILL).",
             ],
+            plan: no_inputs,
             check: check_join_timeout,
+            cheats: &[],
         },
     ]
 }
 
-/// `child <i>: pid <p>` from every child, in any order; `joined child <i>: pid <p>, exit code
-/// <i>` from the parent, in order, with the same pids.
+/// 3 to 5 children, each with its own exit code; the checker kills one of them once all are
+/// alive at once.
+fn plan_children(random: &mut Random) -> Plan {
+    let count = random.between(3, 5) as usize;
+    Plan {
+        inputs: Inputs::default()
+            .list("codes", &random.distinct(count, 1, 120))
+            .with("sleep_ms", 1000),
+        watch: Watch::KillOneOnce(count),
+    }
+}
+
+/// `child <i>: pid <p>` from every child the checker did not kill first, in any order; then,
+/// from the parent, in order, `joined child <i>: pid <p>, <how it ended>`, where every pid is
+/// a child the checker saw, and how it ended is what really happened: the chosen exit code,
+/// or SIGKILL for the child the checker killed.
 fn check_children(run: &Run) -> Verdict {
     succeeded(run)?;
-    let mut child_pids = [None; 3];
+    let codes: Vec<i32> = run.inputs.nums("codes");
+    let count = codes.len();
+    let Some(killed) = run.killed else {
+        return Err(format!(
+            "the checker never saw your {count} children alive at the same time: start them all, then join them"
+        ));
+    };
+    let mut child_pids = vec![None; count];
     for line in lines_after(run, "child ") {
         let (number, pid) = line.split_once(": pid ").ok_or_else(|| {
             format!("a child line should read `child <i>: pid <pid>`, not `child {line}`")
@@ -53,30 +93,57 @@ fn check_children(run: &Run) -> Verdict {
             .map_err(|_| format!("`{number}` is not a child number"))?;
         let slot = child_pids
             .get_mut(number)
-            .ok_or_else(|| format!("there should be children 0, 1 and 2, not {number}"))?;
+            .ok_or_else(|| format!("there should be children 0 to {}, not {number}", count - 1))?;
         if slot.replace(pid.trim()).is_some() {
             return Err(format!("child {number} printed its line twice"));
         }
     }
     let joined = lines_after(run, "joined child ");
-    if joined.len() != 3 {
+    if joined.len() != count {
         return Err(format!(
-            "the parent should print 3 `joined child` lines, it printed {}",
+            "the parent should print {count} `joined child` lines, one per code, it printed {}",
             joined.len()
         ));
     }
-    for (number, (pid, line)) in child_pids.iter().zip(&joined).enumerate() {
-        let pid =
-            pid.ok_or_else(|| format!("child {number} never printed `child {number}: pid <pid>`"))?;
-        let expected = format!("{number}: pid {pid}, exit code {number}");
-        if *line != expected {
+    for (number, line) in joined.iter().enumerate() {
+        let (pid, ended) = line
+            .strip_prefix(&format!("{number}: pid "))
+            .and_then(|rest| rest.split_once(", "))
+            .ok_or_else(|| {
+                format!("expected `joined child {number}: pid <pid>, <how it ended>`, got `joined child {line}`")
+            })?;
+        let seen: u32 = pid
+            .parse()
+            .map_err(|_| format!("`{pid}` in `joined child {line}` is not a pid"))?;
+        if !run.children.contains(&seen) {
             return Err(format!(
-                "expected `joined child {expected}`, got `joined child {line}`"
+                "pid {seen} was never a child process of your program: the checker looked at its children while they slept"
+            ));
+        }
+        if child_pids[number].is_some_and(|printed| printed != pid) {
+            return Err(format!(
+                "child {number} said its pid is {}, but the parent reports pid {pid}",
+                child_pids[number].unwrap_or_default()
+            ));
+        }
+        let expected = if seen == killed {
+            "killed by signal SIGKILL".to_string()
+        } else {
+            if child_pids[number].is_none() {
+                return Err(format!(
+                    "child {number} never printed `child {number}: pid <pid>`"
+                ));
+            }
+            format!("exit code {}", codes[number])
+        };
+        if ended != expected {
+            return Err(format!(
+                "child {number} (pid {pid}) really ended with {expected}, but the parent reports `{ended}`: print the status that joining it returns"
             ));
         }
     }
-    // The parent can only report an exit code once the child has ended, after its own line.
-    for number in 0..3 {
+    // The parent can only report how a child ended once it has ended, after its own line.
+    for number in 0..count {
         let child_line = run
             .stdout
             .lines()
@@ -91,15 +158,9 @@ fn check_children(run: &Run) -> Verdict {
             ));
         }
     }
-    let mut pids: Vec<&str> = child_pids.iter().flatten().copied().collect();
-    pids.sort_unstable();
-    pids.dedup();
-    if pids.len() != 3 {
-        return Err(
-            "the three children should be three processes with three different pids".into(),
-        );
-    }
-    Ok("three children, three pids, and each exit code seen by the parent".into())
+    Ok(format!(
+        "{count} children ran side by side, and the parent reported how each really ended (one killed by the checker)"
+    ))
 }
 
 fn check_join_timeout(run: &Run) -> Verdict {

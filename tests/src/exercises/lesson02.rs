@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Exercise, Run, Verdict, lines_after, succeeded};
+use super::{Exercise, Run, Verdict, lines_after, no_inputs, succeeded};
 
 /// `job(1_000_000)`, the total the split-job exercise must reach.
 const JOB_MILLION: u128 = 249_999_833_333_583_333_000_000;
@@ -22,7 +22,9 @@ pub fn exercises() -> Vec<Exercise> {
                 "A worker's 100 000 bytes do not fit in the pipe, so its put() waits until someone reads. Who reads, and when?",
                 "Move the loop that calls `results.get()` above the loop that calls `worker.wait()`.",
             ],
+            plan: no_inputs,
             check: check_drain_first,
+            cheats: &[],
         },
         Exercise {
             id: "lesson02/split-job",
@@ -37,7 +39,9 @@ pub fn exercises() -> Vec<Exercise> {
                 "`common::job_range(range)` sums over one share. A worker puts its sum on the queue; the parent gets W sums and adds them up.",
                 "share: `w * n / workers..(w + 1) * n / workers`. start_worker: `fork_child(move || { let sum = job_range(range.clone()).expect(\"fits\"); println!(...); i32::from(queue.put(&sum).is_err()) })`.",
             ],
+            plan: no_inputs,
             check: check_split_job,
+            cheats: &[],
         },
     ]
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{Exercise, Run, Verdict, lines_after, succeeded};
+use super::{Exercise, Run, Verdict, lines_after, no_inputs, succeeded};
 
 /// `[0, 1, 4, ..., (count - 1)²]` as Python prints it.
 fn squares(count: u64) -> String {
@@ -25,7 +25,9 @@ pub fn exercises() -> Vec<Exercise> {
                 "Start from a vector of `count` zeros and write each square at its item's position.",
                 "`let mut results = vec![0; count]; for &(item, square) in arrivals { results[item as usize] = square; } results`",
             ],
+            plan: no_inputs,
             check: check_in_order,
+            cheats: &[],
         },
         Exercise {
             id: "lesson03/callback",
@@ -40,7 +42,9 @@ pub fn exercises() -> Vec<Exercise> {
                 "Make a closure that calls `task()` and then passes its result to `callback`. Both move into it.",
                 "`pool.apply_async(move || callback(task()))`",
             ],
+            plan: no_inputs,
             check: check_callback,
+            cheats: &[],
         },
     ]
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Exercise, Run, Verdict, lines_after, succeeded};
+use super::{Exercise, Run, Verdict, lines_after, no_inputs, succeeded};
 
 pub fn exercises() -> Vec<Exercise> {
     vec![
@@ -19,7 +19,9 @@ pub fn exercises() -> Vec<Exercise> {
                 "Make a `lesson04_shared_memory::Value::<i32>::new(0)?` in main, before fork_child: the child's copy of it still points at the same segment.",
                 "Delete COUNTER; let `counter = Value::<i32>::new(0)?;`, in the child `counter.set(counter.get() + 1)`, in the parent `counter.get()`.",
             ],
+            plan: no_inputs,
             check: check_global,
+            cheats: &[],
         },
         Exercise {
             id: "lesson04/counter-slots",
@@ -34,7 +36,9 @@ pub fn exercises() -> Vec<Exercise> {
                 "In the child, loop STEPS times over `slots[k].set(slots[k].get() + 1)`, then return 0 as the exit code.",
                 "`fork_child(|| { for _ in 0..STEPS { slots[k].set(slots[k].get() + 1); } 0 })`",
             ],
+            plan: no_inputs,
             check: check_slots,
+            cheats: &[],
         },
     ]
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{Exercise, Run, Verdict, lines_after, succeeded};
+use super::{Exercise, Run, Verdict, lines_after, no_inputs, succeeded};
 
 pub fn exercises() -> Vec<Exercise> {
     vec![
@@ -20,7 +20,9 @@ pub fn exercises() -> Vec<Exercise> {
                 "The lock next to the total makes several steps one: take it with `total.lock()` before the read, and release it (drop the guard) after the write.",
                 "In the loop: `let guard = total.lock().unwrap_or_else(OwnerDied::recover);` then `let seen = guard.get();`, the sleep, and `guard.set(seen + 1);`. The guard drops at the end of each step.",
             ],
+            plan: no_inputs,
             check: |run| check_total(run, 100),
+            cheats: &[],
         },
         Exercise {
             id: "lesson05/fetch-add",
@@ -35,7 +37,9 @@ pub fn exercises() -> Vec<Exercise> {
                 "`AtomicI32` has methods that read, change and write in one step, such as `fetch_add`: it returns the old value and leaves the new one.",
                 "Replace the three lines with `thread::sleep(Duration::from_millis(1));` and `total.fetch_add(1, SeqCst);`.",
             ],
+            plan: no_inputs,
             check: |run| check_total(run, 200),
+            cheats: &[],
         },
         Exercise {
             id: "lesson05/recover",
@@ -50,7 +54,9 @@ pub fn exercises() -> Vec<Exercise> {
                 "In the `Err(dead)` arm, `dead.recover()` gives the guard: the lock is yours, and the value is what the worker left (7). Print the line, then go on with that guard.",
                 "`let guard = match total.lock() { Ok(guard) => guard, Err(dead) => { let guard = dead.recover(); println!(\"the holder died; value {}\", guard.get()); guard } };` and at the end `match total.lock() { Ok(_guard) => println!(\"locked again: no error\"), Err(dead) => anyhow::bail!(\"{dead}\") }` then `Ok(())`.",
             ],
+            plan: no_inputs,
             check: check_recover,
+            cheats: &[],
         },
     ]
 }

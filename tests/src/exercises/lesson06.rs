@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Exercise, Run, Verdict, lines_after, succeeded};
+use super::{Exercise, Run, Verdict, lines_after, no_inputs, succeeded};
 
 pub fn exercises() -> Vec<Exercise> {
     vec![
@@ -19,7 +19,9 @@ pub fn exercises() -> Vec<Exercise> {
                 "On `\\n`, take the unfinished bytes (`std::mem::take`), drop a trailing `\\r`, and turn them into a String.",
                 "`for &byte in bytes { if byte == b'\\n' { let mut line = std::mem::take(&mut self.unfinished); if line.last() == Some(&b'\\r') { line.pop(); } complete.push(String::from_utf8_lossy(&line).into_owned()); } else { self.unfinished.push(byte); } }`",
             ],
+            plan: no_inputs,
             check: check_lines,
+            cheats: &[],
         },
         Exercise {
             id: "lesson06/add-command",
@@ -34,7 +36,9 @@ pub fn exercises() -> Vec<Exercise> {
                 "`str::parse::<u64>` refuses words and negative numbers; `u64::checked_add` refuses a sum that does not fit. Each refusal is an `ERR ...` reply.",
                 "`let numbers: Vec<&str> = line.split(' ').skip(1).collect(); let [a, b] = numbers.as_slice() else { return \"ERR ADD needs two numbers\".into() };` then match on both parses and `checked_add`.",
             ],
+            plan: no_inputs,
             check: check_add,
+            cheats: &[],
         },
     ]
 }
