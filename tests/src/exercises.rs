@@ -33,6 +33,9 @@ pub struct Run {
     /// Every child process of the program the checker saw alive, by pid, first seen first
     /// (only when the plan says to watch).
     pub children: Vec<u32>,
+    /// How long the checker saw each of them alive, from the first look that found it to the
+    /// last: never more than it really lived (so a check may rely on a lower bound only).
+    pub seen_alive: Vec<(u32, Duration)>,
     /// The most children the checker saw alive at one time.
     pub most_children_at_once: usize,
     /// The child the checker killed with SIGKILL, if the plan said to kill one.
@@ -312,6 +315,12 @@ fn run(program: PathBuf, timeout: Duration, plan: Plan) -> Result<Run, String> {
         stderr: stderr.join().unwrap_or_default(),
         timed_out,
         inputs: plan.inputs,
+        seen_alive: seen
+            .children
+            .iter()
+            .zip(&seen.first_last)
+            .map(|(pid, (first, last))| (*pid, *last - *first))
+            .collect(),
         children: seen.children,
         most_children_at_once: seen.most_at_once,
         killed: seen.killed,
@@ -322,6 +331,8 @@ fn run(program: PathBuf, timeout: Duration, plan: Plan) -> Result<Run, String> {
 #[derive(Debug, Default)]
 struct Seen {
     children: Vec<u32>,
+    /// When each of `children` was first and last seen alive.
+    first_last: Vec<(Instant, Instant)>,
     most_at_once: usize,
     killed: Option<u32>,
 }
@@ -331,9 +342,14 @@ impl Seen {
     /// the plan says so and their number has come.
     fn look(&mut self, pid: u32, watch: Watch, random: &mut Random) {
         let alive = children_of(pid);
+        let now = Instant::now();
         for child in &alive {
-            if !self.children.contains(child) {
-                self.children.push(*child);
+            match self.children.iter().position(|seen| seen == child) {
+                Some(index) => self.first_last[index].1 = now,
+                None => {
+                    self.children.push(*child);
+                    self.first_last.push((now, now));
+                }
             }
         }
         self.most_at_once = self.most_at_once.max(alive.len());

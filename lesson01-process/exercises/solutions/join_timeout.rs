@@ -1,7 +1,9 @@
 //! Reference solution of exercise lesson01/join-timeout. Try the exercise first!
 
+use std::thread;
 use std::time::Duration;
 
+use common::exercise::{input, inputs};
 use common::process::{Child, ExitStatus};
 use lesson01_process::start::fork_child;
 
@@ -13,11 +15,19 @@ fn join_within(child: &mut Child, limit: Duration) -> anyhow::Result<ExitStatus>
 }
 
 fn main() -> anyhow::Result<()> {
-    let mut child = fork_child(|| {
-        std::thread::sleep(Duration::from_secs(30));
-        0
-    })?;
-    let status = join_within(&mut child, Duration::from_millis(300))?;
-    println!("child {} ended: {status}", child.pid());
+    let work_ms: Vec<u64> = inputs("work_ms");
+    let codes: Vec<i32> = inputs("codes");
+    let limit = Duration::from_millis(input("limit_ms"));
+    let mut children = Vec::new();
+    for (work, code) in work_ms.into_iter().zip(codes) {
+        children.push(fork_child(move || {
+            thread::sleep(Duration::from_millis(work));
+            code
+        })?);
+    }
+    for (i, child) in children.iter_mut().enumerate() {
+        let status = join_within(child, limit)?;
+        println!("child {i} (pid {}) ended: {status}", child.pid());
+    }
     Ok(())
 }

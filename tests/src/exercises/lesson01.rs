@@ -2,9 +2,7 @@
 
 use std::time::Duration;
 
-use super::{
-    Cheat, Exercise, Inputs, Plan, Random, Run, Verdict, Watch, lines_after, no_inputs, succeeded,
-};
+use super::{Cheat, Exercise, Inputs, Plan, Random, Run, Verdict, Watch, lines_after, succeeded};
 
 pub fn exercises() -> Vec<Exercise> {
     vec![
@@ -45,15 +43,28 @@ pub fn exercises() -> Vec<Exercise> {
             notes: "创建进程 (join)",
             difficulty: "medium",
             minutes: 15,
-            timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(15),
             hints: &[
                 "Python's `p.join(timeout)` returns either way; you then look at `p.exitcode` (still `None` if the child runs on). `Child` has a method for the first half.",
                 "`child.wait_timeout(limit)?` returns `Some(status)` if the child ended in time and `None` if not.",
                 "On `None`, end it: `child.kill()?` kills the child *and* reaps it, returning its `ExitStatus` (killed by signal SIGKILL).",
             ],
-            plan: no_inputs,
+            plan: plan_join_timeout,
             check: check_join_timeout,
-            cheats: &[],
+            cheats: &[
+                Cheat {
+                    name: "printing",
+                    rejected_with: "was never seen alive as a child process",
+                },
+                Cheat {
+                    name: "kill-at-once",
+                    rejected_with: "the checker watching",
+                },
+                Cheat {
+                    name: "wait-for-ever",
+                    rejected_with: "did not finish within",
+                },
+            ],
         },
     ]
 }
@@ -163,18 +174,77 @@ fn check_children(run: &Run) -> Verdict {
     ))
 }
 
+/// 3 or 4 children, at least one quick and one that would work for 30 s, in a random order.
+fn plan_join_timeout(random: &mut Random) -> Plan {
+    let limit_ms = random.between(1000, 1400);
+    let count = random.between(3, 4) as usize;
+    let mut work_ms: Vec<u64> = (0..count)
+        .map(|i| match i {
+            0 => random.between(200, 500),
+            1 => 30_000,
+            _ => [random.between(200, 500), 30_000][random.between(0, 1) as usize],
+        })
+        .collect();
+    for i in (1..count).rev() {
+        work_ms.swap(i, random.between(0, i as u64) as usize);
+    }
+    Plan {
+        inputs: Inputs::default()
+            .list("work_ms", &work_ms)
+            .list("codes", &random.distinct(count, 1, 120))
+            .with("limit_ms", limit_ms),
+        watch: Watch::Children,
+    }
+}
+
+/// One line per child, in order, with a pid the checker saw as a child and how it really
+/// ended: its code if it worked less than the limit, SIGKILL if not, and then only after the
+/// checker saw it alive for at least half the limit (the rest is room for a busy machine).
 fn check_join_timeout(run: &Run) -> Verdict {
     succeeded(run)?;
+    let work_ms: Vec<u64> = run.inputs.nums("work_ms");
+    let codes: Vec<i32> = run.inputs.nums("codes");
+    let limit_ms: u64 = run.inputs.num("limit_ms");
     let ended = lines_after(run, "child ");
-    let [line] = ended.as_slice() else {
+    if ended.len() != work_ms.len() {
         return Err(format!(
-            "expected one line `child <pid> ended: ...`, got {ended:?}"
-        ));
-    };
-    if !line.ends_with("ended: killed by signal SIGKILL") {
-        return Err(format!(
-            "the child should have been killed after 300 ms; the program printed `child {line}`"
+            "expected {} lines `child <i> (pid <pid>) ended: ...`, one per child, got {}",
+            work_ms.len(),
+            ended.len()
         ));
     }
-    Ok("the parent gave up after its timeout, killed the child and reaped it".into())
+    for (i, line) in ended.iter().enumerate() {
+        let (pid, status) = line
+            .strip_prefix(&format!("{i} (pid "))
+            .and_then(|rest| rest.split_once(") ended: "))
+            .ok_or_else(|| {
+                format!("expected `child {i} (pid <pid>) ended: <status>`, got `child {line}`")
+            })?;
+        let pid: u32 = pid
+            .parse()
+            .map_err(|_| format!("`{pid}` in `child {line}` is not a pid"))?;
+        let Some((_, alive)) = run.seen_alive.iter().find(|(seen, _)| *seen == pid) else {
+            return Err(format!(
+                "pid {pid} was never seen alive as a child process of your program: it is not one, or it was killed before the checker watching could see it"
+            ));
+        };
+        let expected = if work_ms[i] < limit_ms {
+            format!("exit code {}", codes[i])
+        } else {
+            "killed by signal SIGKILL".to_string()
+        };
+        if status != expected {
+            return Err(format!(
+                "child {i} works {} ms and the limit is {limit_ms} ms, so it should have ended with `{expected}`, not `{status}`",
+                work_ms[i]
+            ));
+        }
+        if work_ms[i] >= limit_ms && alive.as_millis() < u128::from(limit_ms / 2) {
+            return Err(format!(
+                "child {i} was killed after about {} ms, the checker watching: join(timeout) gives it up to {limit_ms} ms first",
+                alive.as_millis()
+            ));
+        }
+    }
+    Ok("each child had its time; the quick ones were joined, the others killed and reaped".into())
 }
