@@ -53,7 +53,10 @@ fn main() -> ExitCode {
     let (result, cleaned) = if args.plain {
         (walkthrough::notes_program(), "segments removed")
     } else if args.threads {
-        (threads::run().map(|()| ExitCode::SUCCESS), "nothing to remove")
+        (
+            threads::run().map(|()| ExitCode::SUCCESS),
+            "nothing to remove",
+        )
     } else {
         let faults = ChildFaults {
             sleep_ms: args.child_sleep_ms,
