@@ -1,7 +1,9 @@
 //! Lesson 4: processes share no memory unless they ask for it; `Value` and `Array` in named
 //! shared memory, and nothing left behind in `/dev/shm`.
 //!
-//! Notes: 共享内存shared memory. Different in Rust: the notes' `Value('d', 1)` and
+//! Notes: 共享内存shared memory. [`notes`] is the notes' program; [`walkthrough`] is the
+//! default run, in three parts beside it: [`isolation`], [`child_changes`] (with
+//! [`faults`]), [`threads`]. Different in Rust: the notes' `Value('d', 1)` and
 //! `Array('i', [1, 2, 3])` are typed (`Value::<f64>`, `Array::<i32>`) and live in named POSIX
 //! shared-memory segments (the `shared_memory` crate) that this lesson creates, checks and
 //! removes itself, even when the run is interrupted; and the thread version needs no segment at
@@ -9,11 +11,16 @@
 //!
 //! All of the lesson's `unsafe` is in [`shm`].
 
+pub mod child_changes;
 pub mod cleanup;
-pub mod lesson;
+pub mod faults;
+pub mod isolation;
+pub mod notes;
 pub mod shm;
 pub mod signals;
+pub mod threads;
 pub mod value;
+pub mod walkthrough;
 
 pub use shm::{Plain, Region, ShmError};
 pub use value::{Array, SharedCell, Typecode, Value};

@@ -1,8 +1,8 @@
 //! Lesson 4: a forked child cannot change its parent's globals; `Value` and `Array` in shared
 //! memory can be changed by a child; the same program with threads.
 //!
-//! Notes: 共享内存shared memory. Run `cargo run -p lesson04-shared-memory -- --help` for the
-//! options.
+//! Notes: 共享内存shared memory. `--plain` runs the notes' program (`src/notes.rs`) alone. Run
+//! `cargo run -p lesson04-shared-memory -- --help` for the options.
 
 use std::process::ExitCode;
 
@@ -10,17 +10,18 @@ use clap::Parser;
 use common::cli::parse_args;
 use lesson01_process::StartMethod;
 use lesson01_process::start::{run_spawned, spawned_orders};
-use lesson04_shared_memory::lesson::{ChildOptions, ChildOrders, Options, run, threads};
-use lesson04_shared_memory::signals;
+use lesson04_shared_memory::child_changes::ChildOrders;
+use lesson04_shared_memory::faults::ChildFaults;
+use lesson04_shared_memory::{signals, threads, walkthrough};
 
 /// Show that processes share no memory, then share a Value and an Array through named shared
 /// memory, then do the same with threads.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Print only what the CPython counterpart prints: the value and the array, before and
-    /// after the child changes them
-    #[arg(long)]
+    /// Run only the notes' program and print only what it prints: the new Value and Array.
+    /// It starts no process and no thread, so --start-method and --threads change nothing
+    #[arg(long, conflicts_with_all = ["child_sleep_ms", "child_panics"])]
     plain: bool,
 
     /// How to start the child that changes the shared values, as in
@@ -49,24 +50,24 @@ fn main() -> ExitCode {
         return run_spawned(orders, ChildOrders::run);
     }
     let args: Args = parse_args();
-    let result = if args.threads {
-        threads(args.plain).map(|()| ExitCode::SUCCESS)
+    let (result, cleaned) = if args.plain {
+        (walkthrough::notes_program(), "segments removed")
+    } else if args.threads {
+        (
+            threads::run().map(|()| ExitCode::SUCCESS),
+            "nothing to remove",
+        )
     } else {
-        run(&Options {
-            method: args.start_method,
-            plain: args.plain,
-            child: ChildOptions {
-                commentary: false,
-                sleep_ms: args.child_sleep_ms,
-                panic: args.child_panics,
-            },
-        })
+        let faults = ChildFaults {
+            sleep_ms: args.child_sleep_ms,
+            panic: args.child_panics,
+        };
+        (
+            walkthrough::run(args.start_method, &faults),
+            "child killed and reaped, segments removed",
+        )
     };
-    signals::exit_code(
-        result,
-        "lesson04-shared-memory",
-        "child killed and reaped, segments removed",
-    )
+    signals::exit_code(result, "lesson04-shared-memory", cleaned)
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use common::process::{Child, ExitStatus};
+use lesson01_process::start;
 use nix::sys::signal::Signal;
 
 /// The signals after which the parent cleans up before it exits.
@@ -42,6 +43,15 @@ pub fn install() -> std::io::Result<()> {
 /// Call first thing in a forked child: the handled signals end it, as they end any program.
 pub fn in_forked_child() {
     IN_CHILD.store(true, SeqCst);
+}
+
+/// lesson01's [`start::fork_child`], with [`in_forked_child`] first in the child: a forked child
+/// that runs `work` and dies of the handled signals as any program does.
+pub fn fork_child(work: impl FnOnce() -> i32) -> anyhow::Result<Child> {
+    start::fork_child(|| {
+        in_forked_child();
+        work()
+    })
 }
 
 /// The handled signal that arrived, if one did.

@@ -11,8 +11,11 @@ use nix::unistd::Pid;
 use snapbox::cmd::Command;
 
 const PREFIX: &str = "lesson04";
-/// What the CPython counterpart prints: the value and the array, before and after the child.
-const PLAIN: &str = "1.0 [1, 2, 3]\n2.5 [1, 4, 9]\n";
+/// What the notes' program prints: the new value and the array. It starts no process.
+const PLAIN: &str = "1.0 [1, 2, 3]\n";
+/// What the CPython counterpart of part 2 prints: the value and the array, before and after
+/// the child changes them.
+const BEFORE_AND_AFTER: &str = "1.0 [1, 2, 3]\n2.5 [1, 4, 9]\n";
 
 fn lesson() -> Command {
     Command::new(lesson_bin("lesson04-shared-memory")).timeout(TIMEOUT)
@@ -41,7 +44,7 @@ fn announced_segments(out: &str) -> Vec<String> {
 }
 
 #[test]
-fn plain_prints_the_value_and_the_array_before_and_after_the_child() {
+fn plain_prints_the_value_and_the_array_and_nothing_else() {
     for args in [
         &["--plain", "--start-method", "fork"][..],
         &["--plain", "--start-method", "spawn"],
@@ -61,17 +64,42 @@ fn plain_matches_the_cpython_counterpart() {
     let Some(python) = python3("the CPython comparison of lesson04 --plain") else {
         return;
     };
+    let script = python_script("lesson04-shared-memory", "shared_memory.py");
+    let cpython = stdout_of(Command::new(python).arg(script).timeout(TIMEOUT));
+    assert_eq!(cpython, PLAIN, "CPython itself");
     for method in ["fork", "spawn"] {
-        let script = python_script("lesson04-shared-memory", "shared_memory.py");
+        let ours = stdout_of(lesson().args(["--plain", "--start-method", method]));
+        assert_eq!(ours, cpython, "start method {method}");
+    }
+}
+
+/// Part 2's values before and after the child, as `python/child_changes.py` prints them.
+fn before_and_after(out: &str) -> String {
+    out.lines()
+        .filter_map(|line| {
+            line.strip_prefix("parent: before the child: ")
+                .or_else(|| line.strip_prefix("parent: after the child:  "))
+        })
+        .map(|values| format!("{values}\n"))
+        .collect()
+}
+
+#[test]
+fn the_child_changes_the_values_as_in_the_cpython_counterpart() {
+    let Some(python) = python3("the CPython comparison of lesson04's part 2") else {
+        return;
+    };
+    for method in ["fork", "spawn"] {
+        let script = python_script("lesson04-shared-memory", "child_changes.py");
         let cpython = stdout_of(
             Command::new(python)
                 .arg(script)
                 .arg(method)
                 .timeout(TIMEOUT),
         );
-        assert_eq!(cpython, PLAIN, "CPython itself, {method}");
-        let ours = stdout_of(lesson().args(["--plain", "--start-method", method]));
-        assert_eq!(ours, cpython, "start method {method}");
+        assert_eq!(cpython, BEFORE_AND_AFTER, "CPython itself, {method}");
+        let ours = stdout_of(lesson().args(["--start-method", method]));
+        assert_eq!(before_and_after(&ours), cpython, "start method {method}");
     }
 }
 
@@ -180,11 +208,13 @@ fn a_panicking_child_is_reported_in_one_line_and_nothing_is_left() {
 
 #[test]
 fn bad_arguments_get_one_line_and_exit_code_2() {
-    let cases: [&[&str]; 6] = [
+    let cases: [&[&str]; 8] = [
         &["--start-method", "vfork"],
         &["--child-sleep-ms", "-5"],
         &["--child-sleep-ms", "soon"],
         &["--threads", "--child-panics"],
+        &["--plain", "--child-panics"],
+        &["--plain", "--child-sleep-ms", "100"],
         &["--plane"],
         &["--spawned-child", "1", "rm", "-rf"],
     ];
@@ -207,7 +237,7 @@ fn spawned_child(value: &str, array: &str) -> (Option<i32>, String) {
             value,
             array,
         ])
-        .args(["commentary=false", "sleep_ms=0", "panic=false"])
+        .args(["sleep_ms=0", "panic=false"])
         .output()
         .expect("runs");
     assert!(output.stdout.is_empty(), "{output:?}");
@@ -285,7 +315,7 @@ fn another_user_is_refused(value: &str) {
             value,
             value,
         ])
-        .args(["commentary=false", "sleep_ms=0", "panic=false"])
+        .args(["sleep_ms=0", "panic=false"])
         .output();
     let Ok(output) = output else {
         eprintln!("skipped the other-user check: no setpriv");
@@ -316,6 +346,7 @@ fn readme_console_blocks_are_true() {
         checked >= 2,
         "the lesson README shows at least the default and --plain runs"
     );
+    readme::check(&workspace_root().join("lesson04-shared-memory/DEEPER.md"));
 }
 
 #[test]
