@@ -40,6 +40,15 @@ pub struct Run {
     pub most_children_at_once: usize,
     /// The child the checker killed with SIGKILL, if the plan said to kill one.
     pub killed: Option<u32>,
+    /// The CPU time each child had used when last seen (same order as `children`).
+    pub child_cpu: Vec<Duration>,
+    /// The CPU time the program's own threads had used when last seen (its children's not
+    /// counted): work that should run in a child must not show up here.
+    pub program_cpu: Duration,
+    /// Every thread of the program the checker saw (thread ids; the main thread's is the pid).
+    pub threads: Vec<u32>,
+    /// The program's pid.
+    pub pid: u32,
 }
 
 /// The inputs the checker chose for one check, passed to the program in
@@ -324,6 +333,10 @@ fn run(program: PathBuf, timeout: Duration, plan: Plan) -> Result<Run, String> {
         children: seen.children,
         most_children_at_once: seen.most_at_once,
         killed: seen.killed,
+        child_cpu: seen.child_cpu,
+        program_cpu: seen.program_cpu,
+        threads: seen.threads,
+        pid,
     })
 }
 
@@ -333,6 +346,9 @@ struct Seen {
     children: Vec<u32>,
     /// When each of `children` was first and last seen alive.
     first_last: Vec<(Instant, Instant)>,
+    child_cpu: Vec<Duration>,
+    program_cpu: Duration,
+    threads: Vec<u32>,
     most_at_once: usize,
     killed: Option<u32>,
 }
@@ -344,12 +360,26 @@ impl Seen {
         let alive = children_of(pid);
         let now = Instant::now();
         for child in &alive {
-            match self.children.iter().position(|seen| seen == child) {
-                Some(index) => self.first_last[index].1 = now,
+            let index = match self.children.iter().position(|seen| seen == child) {
+                Some(index) => index,
                 None => {
                     self.children.push(*child);
                     self.first_last.push((now, now));
+                    self.child_cpu.push(Duration::ZERO);
+                    self.children.len() - 1
                 }
+            };
+            self.first_last[index].1 = now;
+            if let Some(cpu) = cpu_time(*child) {
+                self.child_cpu[index] = cpu;
+            }
+        }
+        if let Some(cpu) = cpu_time(pid) {
+            self.program_cpu = cpu;
+        }
+        for thread in threads_of(pid) {
+            if !self.threads.contains(&thread) {
+                self.threads.push(thread);
             }
         }
         self.most_at_once = self.most_at_once.max(alive.len());
@@ -364,6 +394,28 @@ impl Seen {
             }
         }
     }
+}
+
+/// The CPU time (user + system) a process's own threads have used, from `/proc/PID/stat`.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name, in parentheses, may hold spaces: count fields after its `)`.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    let per_second = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK).ok()??;
+    Some(Duration::from_secs_f64(ticks as f64 / per_second as f64))
+}
+
+/// The thread ids of `pid`, from `/proc/PID/task`.
+fn threads_of(pid: u32) -> Vec<u32> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|tasks| {
+            tasks
+                .flatten()
+                .filter_map(|task| task.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The pids of `pid`'s live children, from `/proc/PID/task/*/children` (Linux).
@@ -481,4 +533,40 @@ fn rows(progress: Option<&workflow::Progress>) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checker_reads_cpu_time_threads_and_children_from_proc() {
+        let me = std::process::id();
+        let busy = Instant::now();
+        while busy.elapsed() < Duration::from_millis(50) {
+            std::hint::black_box(busy.elapsed());
+        }
+        assert!(cpu_time(me).is_some_and(|cpu| cpu > Duration::ZERO));
+        assert!(threads_of(me).contains(&me), "the main thread's id is the pid");
+        let mut sleeper = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .expect("sleep starts");
+        assert!(children_of(me).contains(&sleeper.id()));
+        sleeper.kill().expect("killed");
+        sleeper.wait().expect("reaped");
+        assert!(!children_of(me).contains(&sleeper.id()));
+    }
+
+    #[test]
+    fn random_choices_stay_in_range_and_distinct() {
+        let mut random = Random::new();
+        for _ in 0..1000 {
+            assert!((3..=5).contains(&random.between(3, 5)));
+        }
+        let mut chosen = random.distinct(10, 1, 12);
+        chosen.sort_unstable();
+        chosen.dedup();
+        assert_eq!(chosen.len(), 10);
+    }
 }
