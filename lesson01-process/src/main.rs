@@ -14,7 +14,8 @@ use lesson01_process::{StartMethod, Target, bench, notes, walkthrough, without_g
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Print only what the notes' Python program prints: `aaaa`
+    /// Run only the notes' program and print what the notes' Python prints: `aaaa` (with a
+    /// --child-* hook: the walk-through's child, without its commentary)
     #[arg(long, conflicts_with_all = ["bench", "without_guard"])]
     plain: bool,
 
