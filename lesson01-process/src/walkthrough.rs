@@ -119,7 +119,7 @@ fn introduce(method: StartMethod) {
 fn how(method: StartMethod) -> &'static str {
     match method {
         StartMethod::Fork => {
-            "a copy of this process that carries on from fork() (CPython 3.11's default on Linux)"
+            "a copy of this process that carries on from fork() (CPython's default on Linux up to 3.13)"
         }
         StartMethod::Spawn => {
             "a fresh run of this program; its main() sees the --spawned-child marker first and runs only job (Rust's `if __name__ == '__main__':`)"
