@@ -4,9 +4,20 @@
 //! 其他思考. Different in Rust: both start methods are shown side by side (CPython picks one per
 //! platform), the `__main__` guard is an explicit check at the top of `main`, and a child is
 //! started from `main`'s single thread, because `fork` copies only the thread that calls it.
+//!
+//! - [`notes`]: the notes' program, step for step, and nothing else (`--plain`).
+//! - [`walkthrough`]: the default run, the same program with a voice.
+//! - [`without_guard`]: `--without-guard`; [`bench`]: `--bench` and `--python`.
+//! - [`process`]: Python's `Process`; [`start`]: fork, spawn and the guard; [`machine`]:
+//!   cpu_count, cores, threads, children.
 
-pub mod lesson;
+pub mod bench;
 pub mod machine;
+pub mod notes;
+pub mod process;
 pub mod start;
+pub mod walkthrough;
+pub mod without_guard;
 
-pub use start::{JobOptions, StartMethod, Target};
+pub use process::{Process, Target};
+pub use start::StartMethod;

@@ -6,15 +6,16 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use common::cli::{exit_code, parse_args};
-use lesson01_process::lesson::{bench, run, run_without_guard};
 use lesson01_process::start::{run_spawned, spawned_orders};
-use lesson01_process::{JobOptions, StartMethod, Target};
+use lesson01_process::walkthrough::ChildOptions;
+use lesson01_process::{StartMethod, Target, bench, notes, walkthrough, without_guard};
 
 /// Start a child process by fork or spawn, run the notes' job in it, and join it.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Print only what the notes' Python program prints: `aaaa`
+    /// Run only the notes' program and print what the notes' Python prints: `aaaa` (with a
+    /// --child-* hook: the walk-through's child, without its commentary)
     #[arg(long, conflicts_with_all = ["bench", "without_guard"])]
     plain: bool,
 
@@ -57,17 +58,29 @@ fn main() -> ExitCode {
     }
     let args: Args = parse_args();
     exit_code(if args.bench {
-        bench(args.runs as usize, args.python)
+        bench::run(args.runs as usize, args.python)
     } else if args.without_guard {
-        run_without_guard(args.start_method)
+        without_guard::run(args.start_method)
+    } else if args.plain && args.child_sleep_ms == 0 && !args.child_panics {
+        plain(args.start_method)
     } else {
-        let job = JobOptions {
-            commentary: false,
+        let options = ChildOptions {
+            commentary: !args.plain,
             sleep_ms: args.child_sleep_ms,
             panic: args.child_panics,
         };
-        run(args.start_method, args.plain, job)
+        walkthrough::run(args.start_method, options)
     })
+}
+
+/// The notes' program and nothing else; a failed child is one line on stderr and exit code 1.
+fn plain(start_method: StartMethod) -> anyhow::Result<ExitCode> {
+    let status = notes::main(start_method)?;
+    if status.success() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("error: the child failed: {status}");
+    Ok(ExitCode::FAILURE)
 }
 
 #[cfg(test)]

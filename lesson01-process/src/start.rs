@@ -4,10 +4,12 @@
 //!   the parent was, with the parent's memory, so it can run any closure. CPython 3.11 uses it by
 //!   default on Linux.
 //! - **spawn**: the child is a fresh run of the same program. It shares nothing with the parent,
-//!   so it must be told *what* to run: CPython pickles the target and its arguments; we write a
-//!   [`Target`] as command-line arguments after a marker. The child's `main` checks for the
-//!   marker before anything else ([`spawned_child`]): that check is Rust's
+//!   so it must be told *what* to run: CPython pickles the target and its arguments; we write
+//!   them as command-line arguments after a marker ([`spawn_with_orders`]). The child's `main`
+//!   checks for the marker before anything else ([`spawned_orders`]): that check is Rust's
 //!   `if __name__ == '__main__':`.
+//!
+//! [`crate::process::Process`] puts the two together as Python's `multiprocessing.Process`.
 //!
 //! All of this lesson's `unsafe` is in [`fork_child`]: the `fork` call and the child's `_exit`.
 
@@ -18,12 +20,12 @@ use std::process::{Command, ExitCode};
 use std::time::Duration;
 use std::{env, fmt, thread};
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, ensure};
 use common::cli::{is_broken_pipe, panic_message};
 use common::process::{
     CLOSED_STDOUT_EXIT_CODE, Child, PANIC_EXIT_CODE, Pid, die_with_parent, thread_count,
 };
-use nix::unistd::{ForkResult, fork, getpid, getppid};
+use nix::unistd::{ForkResult, fork, getpid};
 
 /// How to start a child process, as in `multiprocessing.set_start_method`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,100 +40,6 @@ impl fmt::Display for StartMethod {
             StartMethod::Fork => "fork",
             StartMethod::Spawn => "spawn",
         })
-    }
-}
-
-/// What a child runs. A spawned child cannot receive a closure, only data, so every target
-/// has a name and its arguments travel as text (CPython pickles them instead).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// The notes' `job`: print `aaaa`.
-    Job(JobOptions),
-    /// Do nothing and exit 0: what the start+join benchmark starts.
-    Nothing,
-}
-
-/// How the child's `job` runs; the defaults are the notes' program.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct JobOptions {
-    /// Print a commentary line (pid, parent, threads) before `aaaa`.
-    pub commentary: bool,
-    /// Sleep this long first, so you can look at the child (`ps`, `/proc/PID/`) or kill it.
-    pub sleep_ms: u64,
-    /// Panic instead of printing, to see how the parent reports a failed child.
-    pub panic: bool,
-}
-
-/// The notes' `job()` for this section: it only prints `aaaa`. Returns the exit code.
-pub fn job(options: &JobOptions) -> i32 {
-    if options.commentary {
-        println!(
-            "child:  pid {}, parent {}, {} -- running job",
-            getpid(),
-            getppid(),
-            threads_text()
-        );
-    }
-    thread::sleep(Duration::from_millis(options.sleep_ms));
-    if options.panic {
-        panic!("job panicked on purpose (--child-panics)");
-    }
-    println!("aaaa");
-    0
-}
-
-/// "1 thread", or what this system does not tell.
-pub fn threads_text() -> String {
-    match thread_count() {
-        Some(1) => "1 thread".to_string(),
-        Some(count) => format!("{count} threads"),
-        None => "thread count not reported on this system".to_string(),
-    }
-}
-
-impl Target {
-    pub fn run(&self) -> i32 {
-        match self {
-            Target::Job(options) => job(options),
-            Target::Nothing => 0,
-        }
-    }
-
-    /// The target as command-line arguments, for a spawned child.
-    fn to_args(&self) -> Vec<String> {
-        match self {
-            Target::Nothing => vec!["nothing".into()],
-            Target::Job(options) => vec![
-                "job".into(),
-                format!("commentary={}", options.commentary),
-                format!("sleep_ms={}", options.sleep_ms),
-                format!("panic={}", options.panic),
-            ],
-        }
-    }
-
-    /// The target a spawned child was given, from [`Target::to_args`].
-    pub fn from_args(args: &[String]) -> anyhow::Result<Self> {
-        match args {
-            [name] if name == "nothing" => Ok(Target::Nothing),
-            [name, commentary, sleep_ms, panic] if name == "job" => Ok(Target::Job(JobOptions {
-                commentary: field(commentary, "commentary")?,
-                sleep_ms: field(sleep_ms, "sleep_ms")?,
-                panic: field(panic, "panic")?,
-            })),
-            _ => bail!("unknown target {args:?}"),
-        }
-    }
-}
-
-/// Starts a child that runs `target`, by `method`.
-pub fn start(method: StartMethod, target: &Target) -> anyhow::Result<Child> {
-    match method {
-        StartMethod::Fork => {
-            let target = target.clone();
-            fork_child(move || target.run())
-        }
-        StartMethod::Spawn => spawn_child(target),
     }
 }
 
@@ -200,11 +108,6 @@ fn threads_once_joined_ones_are_gone() -> Option<usize> {
 /// The marker that tells a fresh run of this program that it is a spawned child.
 pub const SPAWN_MARKER: &str = "--spawned-child";
 
-/// Spawns a child that runs `target`.
-pub fn spawn_child(target: &Target) -> anyhow::Result<Child> {
-    spawn_with_orders(&target.to_args())
-}
-
 /// Starts this same program again as a child, with the marker, our pid and `orders` as its
 /// arguments: `PROGRAM --spawned-child PARENT_PID ORDERS...`. A spawned child shares no
 /// memory with us, so its orders travel as text (CPython pickles them instead).
@@ -228,7 +131,7 @@ pub struct Orders<T = Vec<String>> {
 }
 
 impl Orders {
-    /// The orders as the child's own type, e.g. with [`Target::from_args`].
+    /// The orders as the child's own type, e.g. with [`crate::process::Target::from_args`].
     pub fn parse<T>(
         self,
         parse: impl FnOnce(&[String]) -> anyhow::Result<T>,
@@ -302,35 +205,6 @@ pub fn field<T: std::str::FromStr>(arg: &str, key: &str) -> anyhow::Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn targets_survive_the_trip_through_arguments() {
-        let targets = [
-            Target::Nothing,
-            Target::Job(JobOptions::default()),
-            Target::Job(JobOptions {
-                commentary: true,
-                sleep_ms: 250,
-                panic: true,
-            }),
-        ];
-        for target in targets {
-            assert_eq!(Target::from_args(&target.to_args()).ok(), Some(target));
-        }
-    }
-
-    #[test]
-    fn malformed_targets_are_refused() {
-        let bad = [
-            vec![],
-            vec!["job".to_string()],
-            vec!["job".into(), "x".into(), "y".into(), "z".into()],
-            vec!["rm -rf".into()],
-        ];
-        for args in bad {
-            assert!(Target::from_args(&args).is_err(), "{args:?}");
-        }
-    }
 
     #[test]
     fn fork_refuses_a_multithreaded_process() {

@@ -208,6 +208,11 @@ fn readme_console_blocks_are_true() {
         checked >= 2,
         "the lesson README shows at least the default and --plain runs"
     );
+    let deeper = readme::check(&workspace_root().join("lesson01-process/DEEPER.md"));
+    assert!(
+        deeper >= 2,
+        "DEEPER.md shows the missing-guard demo and a panicking child"
+    );
     let top = readme::check(&workspace_root().join("README.md"));
     assert!(top >= 1, "the top README shows the first lesson");
 }
