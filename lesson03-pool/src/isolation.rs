@@ -6,7 +6,6 @@
 //! processes only that task's worker dies: the parent sees one failed task, starts a new
 //! worker and finishes the rest.
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -21,7 +20,7 @@ use nix::unistd::getpid;
 
 use crate::pool::Pool;
 use crate::process_pool::{Closed, Done, Event, ProcessPool};
-use crate::{count, job};
+use crate::{count, job, print_who_ran};
 
 /// The tasks are job(0) ... job(ITEMS - 1).
 pub const ITEMS: u64 = 10;
@@ -151,9 +150,9 @@ fn in_a_process_pool(workers: usize, task: Duration) -> anyhow::Result<()> {
     let pids: Vec<String> = pool.pids().iter().map(|pid| format!("pid {pid}")).collect();
     println!("   workers: {}", pids.join(", "));
     let items: Vec<u64> = (0..ITEMS).collect();
-    let mut who_ran: BTreeMap<Pid, Vec<u64>> = BTreeMap::new();
+    let mut who_ran: Vec<(Pid, u64)> = Vec::new();
     let outcomes = pool.map(&items, |event| match event {
-        Event::Done(done) => who_ran.entry(done.worker).or_default().push(done.item),
+        Event::Done(done) => who_ran.push((done.worker, done.item)),
         Event::WorkerDied {
             worker,
             status,
@@ -170,11 +169,7 @@ fn in_a_process_pool(workers: usize, task: Duration) -> anyhow::Result<()> {
             println!("   started worker pid {new} in the place of pid {old}");
         }
     })?;
-    for (worker, mut ran) in who_ran {
-        ran.sort_unstable();
-        let jobs: Vec<String> = ran.iter().map(|item| format!("job({item})")).collect();
-        println!("   worker pid {worker} ran {}", jobs.join(" "));
-    }
+    print_who_ran(who_ran, |worker| format!("worker pid {worker}"));
     // A failed task keeps its place, shown as Python's None, so positions still match items.
     let mut values = Vec::new();
     let mut failed = Vec::new();
