@@ -30,7 +30,7 @@ pub const IO_TOTAL: Duration = Duration::from_millis(320);
 pub fn default_size_line() -> anyhow::Result<String> {
     let pool = Pool::with_default_size()?;
     Ok(format!(
-        "Pool() with no size: CPython starts os.cpu_count() processes; Pool::with_default_size() starts {} here (rayon's default: RAYON_NUM_THREADS if set, else available_parallelism(), {} cpus)",
+        "Pool() with no size: CPython starts one process per CPU (os.cpu_count(), or os.process_cpu_count() from 3.13); Pool::with_default_size() starts {} here (rayon's default: RAYON_NUM_THREADS if set, else available_parallelism(), {} cpus)",
         count(pool.workers(), "thread", "threads"),
         available_cpus()
     ))

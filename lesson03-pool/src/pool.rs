@@ -58,7 +58,8 @@ impl Pool {
         Self::build(rayon::ThreadPoolBuilder::new().num_threads(workers))
     }
 
-    /// Python's `Pool()` with no size, which starts `os.cpu_count()` processes: rayon's
+    /// Python's `Pool()` with no size, which starts `os.cpu_count()` processes (from 3.13
+    /// `os.process_cpu_count()`, which honours CPU affinity as ours does): rayon's
     /// default size, `RAYON_NUM_THREADS` if that is set, else one thread per CPU this program
     /// may use (`std::thread::available_parallelism`).
     pub fn with_default_size() -> anyhow::Result<Self> {
