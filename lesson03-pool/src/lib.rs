@@ -43,11 +43,6 @@ pub fn print_who_ran<W: Ord>(ran: impl IntoIterator<Item = (W, u64)>, name: impl
     }
 }
 
-/// The project's CPython counterparts of this lesson.
-pub fn python_dir() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python")
-}
-
 /// Makes every panic print one line on stderr (which thread, what it said) and no backtrace,
 /// whatever `RUST_BACKTRACE` says: a task's panic is reported again by its handle.
 pub fn report_panics_in_one_line() {

@@ -1,5 +1,6 @@
 //! The notes' pool program in Rust: a pool of worker threads squares numbers with `map`, with
 //! one `apply_async`, then with a list of ten `apply_async` handles. Notes: 进程池pool
+
 use common::pyfmt::py_list;
 
 use crate::{AsyncResult, Pool};

@@ -29,7 +29,7 @@ fn traced_job(item: u64, task: Duration) -> Traced {
     }
 }
 
-pub fn worker_name(worker: Option<usize>) -> String {
+fn worker_name(worker: Option<usize>) -> String {
     worker.map_or("a thread outside the pool".to_string(), |index| {
         format!("pool-worker-{index}")
     })
