@@ -1,24 +1,20 @@
-"""CPython counterpart of `lesson03-pool --plain`: a pool of worker processes squares
-0..9 with map, squares 2 with one apply_async, then squares 0..9 again with ten
-apply_async handles collected in order. Prints the three lines the Rust lesson prints.
-
-Usage: python3 pool.py [PROCESSES]   (default 2, as in the notes)
-"""
+"""Our CPython counterpart of the notes' pool program (进程池pool): the same steps,
+with the start method named. `lesson03-pool --plain` prints what this prints."""
 import multiprocessing
-import sys
 
 
-def square(x):
+def job(x):
     return x * x
 
 
-def main(processes):
-    with multiprocessing.Pool(processes=processes) as pool:
-        print(pool.map(square, range(10)))
-        print(pool.apply_async(square, (2,)).get())
-        handles = [pool.apply_async(square, (x,)) for x in range(10)]
+def multicore():
+    with multiprocessing.get_context("fork").Pool(processes=2) as pool:
+        print(pool.map(job, range(10)))
+        handle = pool.apply_async(job, (2,))
+        print(handle.get())
+        handles = [pool.apply_async(job, (x,)) for x in range(10)]
         print([handle.get() for handle in handles])
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+    multicore()

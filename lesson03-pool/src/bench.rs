@@ -8,6 +8,7 @@
 //! previous run's results in the buffer would fail its check.
 
 use std::hint::black_box;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -82,7 +83,7 @@ pub fn run(workers: usize, items: u64, runs: usize, with_python: bool) -> anyhow
 }
 
 fn compare_with_python(workers: usize, items: usize, rust_rate: f64) -> anyhow::Result<()> {
-    let script = crate::python_dir().join("bench_pool_map.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/bench_pool_map.py");
     let args = [
         "--items".to_string(),
         items.to_string(),

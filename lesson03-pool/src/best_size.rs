@@ -1,5 +1,6 @@
 //! The notes' 其他思考 1, measured: which pool size is best? A workers sweep (1 ... 2 × cpus)
-//! of a CPU-bound job and of an I/O-bound one, with `common::sweep`.
+//! of a CPU-bound job and of an I/O-bound one, with `common::sweep`. Also the size a pool gets
+//! when it is not told one, and the note for a pool bigger than the machine.
 //!
 //! - CPU-bound: tasks that each add up `i + i² + i³` over their own slice of `0..n` (lesson 2's
 //!   kernel). A worker keeps a core busy the whole time.
@@ -24,6 +25,26 @@ pub const CPU_TASKS: u64 = 64;
 pub const CPU_SLICE: u64 = 200_000;
 /// I/O-bound: all the tasks together sleep this long; one worker takes this long.
 pub const IO_TOTAL: Duration = Duration::from_millis(320);
+
+/// What `Pool()` with no size does, in CPython and here, with the size this machine gets.
+pub fn default_size_line() -> anyhow::Result<String> {
+    let pool = Pool::with_default_size()?;
+    Ok(format!(
+        "Pool() with no size: CPython starts one process per CPU (os.cpu_count(), or os.process_cpu_count() from 3.13); Pool::with_default_size() starts {} here (rayon's default: RAYON_NUM_THREADS if set, else available_parallelism(), {} cpus)",
+        count(pool.workers(), "thread", "threads"),
+        available_cpus()
+    ))
+}
+
+/// A note for a pool far bigger than the machine, or `None`.
+pub fn oversized_note(workers: usize) -> Option<String> {
+    let cpus = available_cpus();
+    (workers > cpus).then(|| {
+        format!(
+            "note: {workers} workers for {cpus} cpus: CPU-bound tasks such as x * x get no faster with more workers than cores, the extra ones only take turns on the same cores; more workers help only tasks that mostly wait, such as I/O (see --sweep)"
+        )
+    })
+}
 
 /// How many I/O-bound tasks: enough that even 2 × cpus workers each get several.
 pub fn io_tasks(cpus: usize) -> u64 {

@@ -6,13 +6,12 @@
 //! processes only that task's worker dies: the parent sees one failed task, starts a new
 //! worker and finishes the rest.
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::ensure;
-use common::process::{ExitStatus, Pid};
+use common::process::Pid;
 use common::pyfmt::py_list;
 use lesson01_process::start::fork_child;
 use lesson02_queue::Queue;
@@ -20,8 +19,8 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::getpid;
 
 use crate::pool::Pool;
-use crate::process_pool::{Done, Event, ProcessPool};
-use crate::{count, job};
+use crate::process_pool::{Closed, Done, Event, ProcessPool};
+use crate::{count, job, print_who_ran};
 
 /// The tasks are job(0) ... job(ITEMS - 1).
 pub const ITEMS: u64 = 10;
@@ -42,6 +41,24 @@ fn crashing_job(item: u64, task: Duration) -> u64 {
         std::process::abort();
     }
     job(item)
+}
+
+/// How the workers ended: `2 workers stopped when told to, 1 had died and was replaced (see
+/// above); all reaped, none left running`.
+fn closed_summary(closed: &Closed) -> String {
+    let died = closed.died.len();
+    let replaced = match (died, closed.replaced) {
+        (0, _) => String::new(),
+        (1, 1) => " and was replaced".to_string(),
+        (died, replaced) if died == replaced => " and were replaced".to_string(),
+        (_, 0) => ", none replaced (no task was left for a new worker)".to_string(),
+        (_, replaced) => format!(", {replaced} of them replaced"),
+    };
+    format!(
+        "{} stopped when told to, {died} had died{replaced}{}; all reaped, none left running",
+        count(closed.stopped.len(), "worker", "workers"),
+        if died == 0 { "" } else { " (see above)" }
+    )
 }
 
 /// Both halves of the demo. The process must be single-threaded: both halves fork.
@@ -133,9 +150,9 @@ fn in_a_process_pool(workers: usize, task: Duration) -> anyhow::Result<()> {
     let pids: Vec<String> = pool.pids().iter().map(|pid| format!("pid {pid}")).collect();
     println!("   workers: {}", pids.join(", "));
     let items: Vec<u64> = (0..ITEMS).collect();
-    let mut who_ran: BTreeMap<Pid, Vec<u64>> = BTreeMap::new();
+    let mut who_ran: Vec<(Pid, u64)> = Vec::new();
     let outcomes = pool.map(&items, |event| match event {
-        Event::Done(done) => who_ran.entry(done.worker).or_default().push(done.item),
+        Event::Done(done) => who_ran.push((done.worker, done.item)),
         Event::WorkerDied {
             worker,
             status,
@@ -152,11 +169,7 @@ fn in_a_process_pool(workers: usize, task: Duration) -> anyhow::Result<()> {
             println!("   started worker pid {new} in the place of pid {old}");
         }
     })?;
-    for (worker, mut ran) in who_ran {
-        ran.sort_unstable();
-        let jobs: Vec<String> = ran.iter().map(|item| format!("job({item})")).collect();
-        println!("   worker pid {worker} ran {}", jobs.join(" "));
-    }
+    print_who_ran(who_ran, |worker| format!("worker pid {worker}"));
     // A failed task keeps its place, shown as Python's None, so positions still match items.
     let mut values = Vec::new();
     let mut failed = Vec::new();
@@ -179,18 +192,67 @@ fn in_a_process_pool(workers: usize, task: Duration) -> anyhow::Result<()> {
         }
     );
     println!("   results, in the items' order: {}", py_list(&values));
-    let ended = pool.close()?;
-    let stopped = ended
-        .iter()
-        .filter(|(_, status)| *status == ExitStatus::Code(0))
-        .count();
-    println!(
-        "   closed the pool: {} stopped when told to, {} had died (see above); all reaped, none left running",
-        count(stopped, "worker", "workers"),
-        ended.len() - stopped
-    );
+    println!("   closed the pool: {}", closed_summary(&pool.close()?));
     println!(
         "   CPython's Pool also replaces a dead worker, but the task it lost never completes: its get() waits for ever (and map() never returns) unless you pass a timeout"
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use common::process::ExitStatus;
+    use nix::sys::signal::Signal;
+
+    fn closed(stopped: usize, died: usize, replaced: usize) -> Closed {
+        let pid = Pid::from_raw(42);
+        Closed {
+            stopped: vec![pid; stopped],
+            died: vec![
+                (
+                    pid,
+                    ExitStatus::Signal {
+                        signal: Signal::SIGKILL,
+                        core_dumped: false,
+                    }
+                );
+                died
+            ],
+            replaced,
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_the_dead_and_the_replaced() {
+        let tail = "; all reaped, none left running";
+        assert_eq!(
+            closed_summary(&closed(2, 0, 0)),
+            format!("2 workers stopped when told to, 0 had died{tail}")
+        );
+        assert_eq!(
+            closed_summary(&closed(2, 1, 1)),
+            format!(
+                "2 workers stopped when told to, 1 had died and was replaced (see above){tail}"
+            )
+        );
+        assert_eq!(
+            closed_summary(&closed(2, 2, 2)),
+            format!(
+                "2 workers stopped when told to, 2 had died and were replaced (see above){tail}"
+            )
+        );
+        assert_eq!(
+            closed_summary(&closed(1, 1, 0)),
+            format!(
+                "1 worker stopped when told to, 1 had died, none replaced (no task was left for a new worker) (see above){tail}"
+            )
+        );
+        assert_eq!(
+            closed_summary(&closed(1, 3, 2)),
+            format!(
+                "1 worker stopped when told to, 3 had died, 2 of them replaced (see above){tail}"
+            )
+        );
+    }
 }

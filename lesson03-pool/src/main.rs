@@ -1,5 +1,5 @@
 //! Lesson 3: the notes' `Pool(processes=2)` with `map` and `apply_async`, on a pool of rayon
-//! threads.
+//! threads: `--plain` runs `src/notes.rs`, the default run walks through it with commentary.
 //!
 //! Notes: 进程池pool and 其他思考 1. Run `cargo run -p lesson03-pool -- --help` for the options.
 
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{ArgGroup, Parser};
 use common::cli::{exit_code, parse_args};
-use lesson03_pool::{bench, best_size, isolation, lesson, report_panics_in_one_line};
+use lesson03_pool::{bench, best_size, isolation, notes, report_panics_in_one_line, walk_through};
 
 /// A pool of worker threads runs the notes' job(x) = x * x: map, apply_async, a list of handles.
 #[derive(Debug, Parser)]
@@ -23,7 +23,7 @@ struct Args {
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     processes: u16,
 
-    /// Each task sleeps MS milliseconds first, to watch the work being shared [default: 10; 0 with --plain]
+    /// Each task sleeps MS milliseconds first, to watch the work being shared [default: 10; --plain runs the notes' tasks, which do not sleep]
     #[arg(long, value_name = "MS", conflicts_with_all = ["sweep", "bench"],
           value_parser = clap::value_parser!(u64).range(0..=10_000))]
     task_ms: Option<u64>,
@@ -60,12 +60,14 @@ fn main() -> ExitCode {
     report_panics_in_one_line();
     let workers = usize::from(args.processes);
     if !args.sweep
-        && let Some(note) = lesson::oversized_note(workers)
+        && let Some(note) = best_size::oversized_note(workers)
     {
         eprintln!("{note}");
     }
-    let task = Duration::from_millis(args.task_ms.unwrap_or(if args.plain { 0 } else { 10 }));
-    exit_code(if args.bench {
+    let task = Duration::from_millis(args.task_ms.unwrap_or(10));
+    exit_code(if args.plain {
+        notes::multicore(workers).map(|()| ExitCode::SUCCESS)
+    } else if args.bench {
         let runs = args.runs.map_or(21, usize::from);
         bench::run(workers, args.items, runs, args.python)
     } else if args.sweep {
@@ -73,7 +75,7 @@ fn main() -> ExitCode {
     } else if args.isolation {
         isolation::run(workers, task)
     } else {
-        lesson::run(workers, args.plain, task)
+        walk_through::run(workers, task)
     })
 }
 

@@ -3,6 +3,7 @@
 //! | Python | here |
 //! | --- | --- |
 //! | `Pool(processes=2)` | [`Pool::new(2)`](Pool::new): a rayon pool of 2 threads |
+//! | `Pool()` | [`Pool::with_default_size`]: rayon's default, one thread per available CPU |
 //! | `pool.map(job, range(10))` | [`pool.map(job, 0..10)`](Pool::map): results in the items' order |
 //! | `pool.apply_async(job, (2,))` | [`pool.apply_async(move \|\| job(2))`](Pool::apply_async): an [`AsyncResult`] |
 //! | `res.get()` | [`AsyncResult::get`]: waits; a panic in the task comes back as an error |
@@ -52,9 +53,21 @@ pub struct Pool {
 impl Pool {
     /// A pool of `workers` threads, named `pool-worker-0`, `pool-worker-1`, ...
     pub fn new(workers: usize) -> anyhow::Result<Self> {
+        // rayon would quietly read `num_threads(0)` as "the default size".
         anyhow::ensure!(workers > 0, "a pool needs at least one worker");
-        let threads = rayon::ThreadPoolBuilder::new()
-            .num_threads(workers)
+        Self::build(rayon::ThreadPoolBuilder::new().num_threads(workers))
+    }
+
+    /// Python's `Pool()` with no size, which starts `os.cpu_count()` processes (from 3.13
+    /// `os.process_cpu_count()`, which honours CPU affinity as ours does): rayon's
+    /// default size, `RAYON_NUM_THREADS` if that is set, else one thread per CPU this program
+    /// may use (`std::thread::available_parallelism`).
+    pub fn with_default_size() -> anyhow::Result<Self> {
+        Self::build(rayon::ThreadPoolBuilder::new())
+    }
+
+    fn build(builder: rayon::ThreadPoolBuilder) -> anyhow::Result<Self> {
+        let threads = builder
             .thread_name(|index| format!("pool-worker-{index}"))
             .build()?;
         Ok(Self { threads })
@@ -270,6 +283,12 @@ mod tests {
             .collect();
         assert_eq!(with_panic.len(), 4);
         assert_eq!(with_panic.iter().filter(|r| r.is_err()).count(), 1);
+    }
+
+    #[test]
+    fn the_default_size_is_rayons() {
+        let pool = Pool::with_default_size().expect("pool");
+        assert_eq!(pool.workers(), rayon::current_num_threads());
     }
 
     #[test]

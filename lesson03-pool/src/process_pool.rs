@@ -123,6 +123,19 @@ pub struct ProcessPool<F> {
     task: F,
     workers: Vec<Worker>,
     results: Queue<Done>,
+    /// Workers that died and had a new worker put in their place: how each one ended.
+    replaced: Vec<(Pid, ExitStatus)>,
+}
+
+/// How the pool's workers ended, every one it ever had, once it is closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closed {
+    /// Workers that exited with code 0 when told to stop.
+    pub stopped: Vec<Pid>,
+    /// Workers that ended any other way (killed, crashed), and how.
+    pub died: Vec<(Pid, ExitStatus)>,
+    /// How many of `died` had a new worker started in their place.
+    pub replaced: usize,
 }
 
 impl<F: Fn(u64) -> u64> ProcessPool<F> {
@@ -133,6 +146,7 @@ impl<F: Fn(u64) -> u64> ProcessPool<F> {
             task,
             workers: Vec::with_capacity(size),
             results: Queue::new()?,
+            replaced: Vec::new(),
         };
         for number in 1..=size {
             let worker = pool
@@ -218,6 +232,7 @@ impl<F: Fn(u64) -> u64> ProcessPool<F> {
                     unfinished -= 1;
                 }
                 if !pending.is_empty() {
+                    self.replaced.push((worker, status));
                     self.workers[slot] = self
                         .start_worker()
                         .context("cannot start a worker in a dead one's place")?;
@@ -283,23 +298,31 @@ impl<F: Fn(u64) -> u64> ProcessPool<F> {
     }
 
     /// Tells every worker to stop and reaps it (Python's `pool.close(); pool.join()`); how
-    /// each one ended.
-    pub fn close(mut self) -> anyhow::Result<Vec<(Pid, ExitStatus)>> {
+    /// every worker the pool ever had ended, the replaced ones included.
+    pub fn close(mut self) -> anyhow::Result<Closed> {
         for worker in self.workers.iter().filter(|worker| worker.ended.is_none()) {
             worker.tasks.put(&Order::Stop)?;
         }
-        let mut ended = Vec::with_capacity(self.workers.len());
+        let mut closed = Closed {
+            stopped: Vec::new(),
+            replaced: self.replaced.len(),
+            died: std::mem::take(&mut self.replaced),
+        };
         for worker in &mut self.workers {
-            let status = match worker.ended {
-                Some(status) => status,
-                None => worker
+            let pid = worker.child.pid();
+            match worker.ended {
+                Some(status) => closed.died.push((pid, status)),
+                None => match worker
                     .child
                     .wait_timeout(Duration::from_secs(10))?
-                    .with_context(|| format!("worker {} did not stop", worker.child.pid()))?,
-            };
-            ended.push((worker.child.pid(), status));
+                    .with_context(|| format!("worker {pid} did not stop"))?
+                {
+                    ExitStatus::Code(0) => closed.stopped.push(pid),
+                    status => closed.died.push((pid, status)),
+                },
+            }
         }
-        Ok(ended)
+        Ok(closed)
     }
 }
 

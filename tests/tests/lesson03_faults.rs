@@ -99,6 +99,41 @@ fn check_process_pool_summary(stdout: &[String]) -> Vec<u64> {
     failed_items
 }
 
+/// The `closed the pool:` line agrees with what happened: one death for each `worker pid ...
+/// ended` line, one replacement for each `started worker pid` line, and every other worker the
+/// pool ever had stopped when told to.
+fn check_closed_summary(stdout: &[String], workers: usize) {
+    let deaths = stdout
+        .iter()
+        .filter(|line| line.starts_with("   worker pid ") && line.contains(" ended "))
+        .count();
+    let replacements = stdout
+        .iter()
+        .filter(|line| line.starts_with("   started worker pid "))
+        .count();
+    let stopped = workers + replacements - deaths;
+    let stopped = format!("{stopped} worker{}", if stopped == 1 { "" } else { "s" });
+    let died = match (deaths, replacements) {
+        (0, _) => "0 had died".to_string(),
+        (1, 1) => "1 had died and was replaced (see above)".to_string(),
+        (deaths, replaced) if deaths == replaced => {
+            format!("{deaths} had died and were replaced (see above)")
+        }
+        (deaths, 0) => format!(
+            "{deaths} had died, none replaced (no task was left for a new worker) (see above)"
+        ),
+        (deaths, replaced) => format!("{deaths} had died, {replaced} of them replaced (see above)"),
+    };
+    let closed = line_starting(stdout, "   closed the pool: ");
+    assert_eq!(
+        closed,
+        format!(
+            "   closed the pool: {stopped} stopped when told to, {died}; all reaped, none left running"
+        ),
+        "{stdout:#?}"
+    );
+}
+
 #[test]
 fn a_task_that_kills_its_process_ends_a_thread_pool_but_one_task_of_a_process_pool() {
     let _turn = one_at_a_time();
@@ -128,6 +163,12 @@ fn a_task_that_kills_its_process_ends_a_thread_pool_but_one_task_of_a_process_po
     assert_eq!(check_process_pool_summary(&stdout), [3]);
     let workers = pids_in(line_starting(&stdout, "   workers: "));
     assert_eq!(workers.len(), 2, "--processes defaults to 2");
+    assert!(
+        stdout.iter().any(|line| line
+            == "   closed the pool: 2 workers stopped when told to, 1 had died and was replaced (see above); all reaped, none left running"),
+        "{stdout:#?}"
+    );
+    check_closed_summary(&stdout, 2);
 
     // Every process it started was reaped by the lesson itself.
     for pid in workers
@@ -166,6 +207,7 @@ fn a_worker_killed_from_outside_costs_one_task_and_is_replaced() {
         failed.len() <= 2,
         "only the victim's task besides job(3): {failed:?}"
     );
+    check_closed_summary(&stdout, 2);
     assert!(process(victim).is_none(), "the victim was reaped");
     assert_nothing_left();
 }
