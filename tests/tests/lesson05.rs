@@ -140,7 +140,6 @@ fn plain_and_the_cpython_counterpart_both_print_a_valid_order() {
     let cpython = stdout_of(
         Command::new(python)
             .arg(python_script("lesson05-lock", "lock.py"))
-            .args(["--step-ms", "5"])
             .timeout(TIMEOUT),
     );
     assert!(accept(&cpython).is_ok(), "CPython itself: {cpython:?}");
