@@ -377,8 +377,10 @@ fn readme_console_blocks_are_true() {
     // reported in the middle of the README's example.
     let _ = lesson().args(["--plain", "--step-ms", "0"]).output();
     let checked = readme::check(&workspace_root().join("lesson05-lock/README.md"));
+    assert!(checked >= 1, "the default run at least");
+    let deeper = readme::check(&workspace_root().join("lesson05-lock/DEEPER.md"));
     assert!(
-        checked >= 3,
-        "the default run, --plain and --kill-holder at least"
+        deeper >= 3,
+        "--no-lock, --kill-holder and --threads --kill-holder at least"
     );
 }
