@@ -16,7 +16,8 @@ use common::cli::parse_args;
 #[command(version)]
 #[command(group(ArgGroup::new("with_python").args(["bench", "kill_holder"])))]
 struct Args {
-    /// Print only what the notes' Python program prints: the running value, one number a line
+    /// Run the notes' program (src/notes.rs) and print only what the notes' Python prints: the
+    /// running value, one number a line
     #[arg(long, conflicts_with_all = ["kill_holder", "bench"])]
     plain: bool,
 
