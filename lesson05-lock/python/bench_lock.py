@@ -1,5 +1,5 @@
 """CPython counterpart of `lesson05-lock --bench`: two processes each add 1 to a shared value
-COUNT times, taking a multiprocessing.Lock around every increment.
+COUNT times, taking a multiprocessing.Lock around every increment. Forks, as the notes do.
 
 Prints two figures, each the median of --runs runs:
 - `lock increments: <N> ops/s`, the line the Rust lesson compares with its own: the value is
@@ -23,9 +23,10 @@ def add_one(lock, value, count):
 
 
 def one_run(count, value_lock):
-    lock = multiprocessing.Lock()
-    value = multiprocessing.Value("i", 0, lock=value_lock)
-    workers = [multiprocessing.Process(target=add_one, args=(lock, value, count))
+    fork = multiprocessing.get_context("fork")
+    lock = fork.Lock()
+    value = fork.Value("i", 0, lock=value_lock)
+    workers = [fork.Process(target=add_one, args=(lock, value, count))
                for _ in range(2)]
     # Hold the lock while both start, so that they start counting together.
     lock.acquire()

@@ -7,13 +7,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 use common::process::{Child, ExitStatus};
-use common::python::{self, Better};
 use common::timing::{BUILD, Summary, debug_build_warning, human, time};
 use lesson04_shared_memory::{Array, SharedCell, signals};
 
-use crate::lesson::{PREFIX, fork};
-use crate::python_dir;
+use crate::children::fork;
 use crate::robust::{LockedValue, OwnerDied};
+use crate::{PREFIX, cpython};
 
 /// What the figure is called, in our output and in the CPython script's.
 pub const LABEL: &str = "lock increments";
@@ -22,7 +21,7 @@ pub const LABEL: &str = "lock increments";
 /// CPython script on the same work and prints the ratio.
 pub fn bench(count: u32, runs: u32, with_python: bool) -> anyhow::Result<ExitCode> {
     signals::install().context("cannot install the signal handlers")?;
-    lesson04_shared_memory::cleanup::remove_stale_and_report(crate::lesson::PREFIX, true);
+    lesson04_shared_memory::cleanup::remove_stale_and_report(PREFIX, true);
     if let Some(warning) = debug_build_warning() {
         println!("{warning}");
     }
@@ -52,7 +51,7 @@ pub fn bench(count: u32, runs: u32, with_python: bool) -> anyhow::Result<ExitCod
         human(summary.median)
     );
     if with_python {
-        compare_with_python(count, runs, rate)?;
+        cpython::bench(count, runs, rate)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -129,36 +128,4 @@ fn wait_for_both(children: &mut [Child; 2]) -> anyhow::Result<[ExitStatus; 2]> {
         }
         thread::sleep(Duration::from_micros(250));
     }
-}
-
-fn compare_with_python(count: u32, runs: u32, rust_rate: f64) -> anyhow::Result<()> {
-    let script = python_dir().join("bench_lock.py");
-    let args = [
-        "--count".to_string(),
-        count.to_string(),
-        "--runs".to_string(),
-        runs.to_string(),
-    ];
-    let Some(output) = python::counterpart(&script, &args)? else {
-        return Ok(());
-    };
-    println!(
-        "{} on the same machine, same work (lesson05-lock/python/bench_lock.py):",
-        output.version
-    );
-    output.compare(
-        LABEL,
-        "ops/s",
-        rust_rate,
-        Better::Higher,
-        "multiprocessing.Lock around value.value += 1, Value('i', 0, lock=False)",
-    )?;
-    output.compare(
-        &format!("{LABEL}, notes' Value"),
-        "ops/s",
-        rust_rate,
-        Better::Higher,
-        "the same with the notes' Value('i', 0), which also locks each read and write",
-    )?;
-    Ok(())
 }

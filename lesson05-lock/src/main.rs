@@ -1,7 +1,9 @@
 //! Lesson 5: two processes add 1 and 3 to one shared value under one lock; without the lock,
 //! updates are lost; and when the holder of the lock is killed, the other process recovers it.
 //!
-//! Notes: Lock. Run `cargo run -p lesson05-lock -- --help` for the options.
+//! Notes: Lock. `--plain` runs the notes' program (`src/notes.rs`) and nothing else; the other
+//! flags pick a variation, each in its own module. Different in Rust: the lock sits next to the
+//! value in one segment, and it is robust. Run `cargo run -p lesson05-lock -- --help`.
 
 use std::process::ExitCode;
 
@@ -14,7 +16,8 @@ use common::cli::parse_args;
 #[command(version)]
 #[command(group(ArgGroup::new("with_python").args(["bench", "kill_holder"])))]
 struct Args {
-    /// Print only what the notes' Python program prints: the running value, one number a line
+    /// Run the notes' program (src/notes.rs) and print only what the notes' Python prints: the
+    /// running value, one number a line
     #[arg(long, conflicts_with_all = ["kill_holder", "bench"])]
     plain: bool,
 
@@ -61,28 +64,31 @@ fn main() -> ExitCode {
     use std::time::Duration;
 
     use lesson04_shared_memory::signals;
-    use lesson05_lock::{Mode, bench, lesson, threads};
+    use lesson05_lock::{Mode, bench, children, kill_holder, no_lock, threads, walkthrough};
 
     let args: Args = parse_args();
-    let mode = if args.no_lock {
-        Mode::NoLock
-    } else if args.kill_holder {
-        Mode::KillHolder
-    } else {
-        Mode::Lock
-    };
     let step = Duration::from_millis(args.step_ms);
     let result = if args.bench {
         bench::bench(args.count, args.runs, args.python)
     } else if args.threads {
+        let mode = if args.no_lock {
+            Mode::NoLock
+        } else if args.kill_holder {
+            Mode::KillHolder
+        } else {
+            Mode::Lock
+        };
         threads::run(mode, args.plain, step)
+    } else if args.kill_holder {
+        kill_holder::run(step, args.python)
+    } else if args.no_lock && args.plain {
+        no_lock::plain(step)
+    } else if args.no_lock {
+        no_lock::run(step)
+    } else if args.plain {
+        children::plain(step)
     } else {
-        lesson::run(&lesson::Options {
-            mode,
-            plain: args.plain,
-            step,
-            python: args.python,
-        })
+        walkthrough::run(step)
     };
     signals::exit_code(
         result,

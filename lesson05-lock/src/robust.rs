@@ -118,6 +118,15 @@ impl<T: Typecode> LockedValue<T> {
         }
     }
 
+    /// Python's `lock.acquire()`: [`lock`](Self::lock), and if the previous holder died holding
+    /// the lock, say so on stderr in one line and take the lock anyway.
+    pub fn acquire(&self) -> Guard<'_, T> {
+        self.lock().unwrap_or_else(|dead| {
+            eprintln!("pid {}: {dead}; took it anyway", std::process::id());
+            dead.recover()
+        })
+    }
+
     /// The guard of a lock this thread has just taken.
     fn guard(&self) -> Guard<'_, T> {
         Guard {
