@@ -105,7 +105,14 @@ impl Running {
             }
             thread::sleep(Duration::from_millis(10));
         };
-        self.seen.extend(self.lines.try_iter());
+        // Everything it printed, up to the end of its stdout: the reader thread may still be
+        // behind. A descendant that keeps the pipe open only delays this until the deadline.
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            self.seen.push(line);
+        }
         let stderr = self
             .stderr
             .take()
