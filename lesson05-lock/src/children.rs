@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use anyhow::{Context, bail, ensure};
 use common::process::{Child, Pid};
-use lesson01_process::start::fork_child;
 use lesson04_shared_memory::cleanup::{self, remove_stale_and_report};
 use lesson04_shared_memory::signals;
 
@@ -17,12 +16,7 @@ pub const ROBUST: &str = "a robust, process-shared pthread mutex next to the i32
 
 /// Forks a child that runs `work` and exits with the code it returns, with the handled signals
 /// back to their defaults in it.
-pub fn fork(work: impl FnOnce() -> i32) -> anyhow::Result<Child> {
-    fork_child(|| {
-        signals::in_forked_child();
-        work()
-    })
-}
+pub use lesson04_shared_memory::signals::fork_child as fork;
 
 /// Python's `Process(target=work)` and `start()`: forks a child that runs `work`.
 pub fn start(work: impl FnOnce()) -> anyhow::Result<Child> {
