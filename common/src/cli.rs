@@ -28,30 +28,38 @@ pub fn parse_args<A: clap::Parser>() -> A {
 }
 
 /// When whoever reads our stdout goes away (`lesson | head -3`), the next `println!` panics
-/// with "failed printing to stdout: Broken pipe". This hook keeps that panic silent, and only
-/// that one, while it still unwinds: destructors run, so children are reaped and shared-memory
-/// segments removed, and the lesson ends with exit code 101 and no message.
+/// with "failed printing to stdout: Broken pipe"; when stdout cannot take more (`lesson >
+/// /dev/full`), with "... No space left on device". This hook keeps the first silent and
+/// reports any other as one line, `error: cannot write to stdout: <why>`, instead of a panic
+/// report (see [`write_panic_line`]). Either way the panic still unwinds: destructors run, so
+/// children are reaped and shared-memory segments removed, and the lesson ends with exit code
+/// 101.
 ///
 /// (Giving SIGPIPE back its default action would end the process on the spot instead, and
 /// skip that clean-up.)
 pub fn quiet_broken_pipe() {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !is_broken_pipe(panic_message(info.payload())) {
+        if stdout_failure(panic_message(info.payload())).is_some() {
+            write_panic_line("", info);
+        } else {
             default_hook(info);
         }
     }));
 }
 
-/// Writes a panic as one line, `<who> panicked: <message>`, for a panic hook: nothing for a
-/// closed stdout (see [`quiet_broken_pipe`]), and never a panic of its own if stderr is closed
-/// too (a panic inside a panic hook aborts the process).
+/// Writes a panic as one line, for a panic hook: `<who> panicked: <message>`, or
+/// `error: cannot write to stdout: <why>` when that is what failed (nothing for a closed
+/// stdout: whoever closed it does not want to hear more). It never panics itself if stderr is
+/// closed too: a panic inside a panic hook aborts the process.
 pub fn write_panic_line(who: &str, info: &std::panic::PanicHookInfo<'_>) {
     use std::io::Write;
     let message = panic_message(info.payload());
-    if !is_broken_pipe(message) {
-        let _ = writeln!(std::io::stderr(), "{who} panicked: {message}");
-    }
+    let _ = match stdout_failure(message) {
+        Some(_) if is_broken_pipe(message) => Ok(()),
+        Some(why) => writeln!(std::io::stderr(), "error: cannot write to stdout: {why}"),
+        None => writeln!(std::io::stderr(), "{who} panicked: {message}"),
+    };
 }
 
 /// The text of a panic: `panic!("...")` carries a `&str` or a `String`.
@@ -63,9 +71,15 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
         .unwrap_or("(no message)")
 }
 
+/// Why writing to stdout failed, if a panic's message is Rust's report of that: `println!`
+/// panics when stdout is closed (`Broken pipe`) or full (`No space left on device`).
+pub fn stdout_failure(panic_message: &str) -> Option<&str> {
+    panic_message.strip_prefix("failed printing to stdout: ")
+}
+
 /// Whether a panic's message is Rust's report of writing to a closed stdout.
 pub fn is_broken_pipe(panic_message: &str) -> bool {
-    panic_message.starts_with("failed printing to stdout") && panic_message.contains("Broken pipe")
+    stdout_failure(panic_message).is_some_and(|why| why.contains("Broken pipe"))
 }
 
 /// Clap's first line, plus what it lists under it (the missing arguments), plus the list of
@@ -105,6 +119,15 @@ pub fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_stdout_is_told_from_other_panics() {
+        assert_eq!(
+            stdout_failure("failed printing to stdout: No space left on device (os error 28)"),
+            Some("No space left on device (os error 28)")
+        );
+        assert_eq!(stdout_failure("index out of bounds"), None);
+    }
 
     #[test]
     fn only_the_broken_pipe_panic_is_silenced() {

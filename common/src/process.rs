@@ -26,8 +26,9 @@ pub enum ExitStatus {
 /// The exit code a Rust program uses when it ends in a panic.
 pub const PANIC_EXIT_CODE: i32 = 101;
 
-/// The exit code of a child that stopped because its stdout was closed (`lesson | head`):
-/// 128 + SIGPIPE, what a shell reports for a program that SIGPIPE ended.
+/// The exit code of a child that stopped because it could not write to its stdout: closed
+/// (`lesson | head`) or full (`lesson > /dev/full`). 128 + SIGPIPE, what a shell reports for a
+/// program that SIGPIPE ended.
 pub const CLOSED_STDOUT_EXIT_CODE: i32 = 141;
 
 impl ExitStatus {
@@ -53,7 +54,7 @@ impl fmt::Display for ExitStatus {
             ExitStatus::Code(CLOSED_STDOUT_EXIT_CODE) => {
                 write!(
                     f,
-                    "exit code {CLOSED_STDOUT_EXIT_CODE} (its stdout was closed)"
+                    "exit code {CLOSED_STDOUT_EXIT_CODE} (it could not write to its stdout)"
                 )
             }
             ExitStatus::Code(PANIC_EXIT_CODE) => {

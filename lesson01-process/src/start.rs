@@ -21,7 +21,7 @@ use std::time::Duration;
 use std::{env, fmt, thread};
 
 use anyhow::{Context, ensure};
-use common::cli::{is_broken_pipe, panic_message};
+use common::cli::{panic_message, stdout_failure};
 use common::process::{
     CLOSED_STDOUT_EXIT_CODE, Child, PANIC_EXIT_CODE, Pid, die_with_parent, thread_count,
 };
@@ -66,13 +66,8 @@ pub fn fork_child(work: impl FnOnce() -> i32) -> anyhow::Result<Child> {
             let code = if die_with_parent(parent) {
                 report_panics_in_one_line();
                 // A panic must not unwind out of here into the copy of the parent's code.
-                catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|payload| {
-                    if is_broken_pipe(panic_message(payload.as_ref())) {
-                        CLOSED_STDOUT_EXIT_CODE
-                    } else {
-                        PANIC_EXIT_CODE
-                    }
-                })
+                catch_unwind(AssertUnwindSafe(work))
+                    .unwrap_or_else(|payload| exit_code_of(&payload))
             } else {
                 1
             };
@@ -84,11 +79,24 @@ pub fn fork_child(work: impl FnOnce() -> i32) -> anyhow::Result<Child> {
     }
 }
 
+/// A child's exit code after its work panicked: [`CLOSED_STDOUT_EXIT_CODE`] when it could not
+/// write to its stdout (the parent reports that), [`PANIC_EXIT_CODE`] otherwise.
+fn exit_code_of(payload: &Box<dyn std::any::Any + Send>) -> i32 {
+    if stdout_failure(panic_message(payload.as_ref())).is_some() {
+        CLOSED_STDOUT_EXIT_CODE
+    } else {
+        PANIC_EXIT_CODE
+    }
+}
+
 /// Makes a panic in a child print one line (which child, what it said), with no backtrace
-/// whatever `RUST_BACKTRACE` says: the parent then reports the exit status.
+/// whatever `RUST_BACKTRACE` says: the parent then reports the exit status. A child that could
+/// not write to its stdout says nothing: the parent's report of its exit code is the one line.
 pub fn report_panics_in_one_line() {
     std::panic::set_hook(Box::new(|info| {
-        common::cli::write_panic_line(&format!("child {}", getpid()), info);
+        if stdout_failure(panic_message(info.payload())).is_none() {
+            common::cli::write_panic_line(&format!("child {}", getpid()), info);
+        }
     }));
 }
 
@@ -185,13 +193,15 @@ pub fn run_spawned<T>(
         return ExitCode::FAILURE;
     }
     report_panics_in_one_line();
-    match work(orders.args) {
-        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
-        Err(err) => {
+    let code = match catch_unwind(AssertUnwindSafe(|| work(orders.args))) {
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) => {
             eprintln!("error: child {}: {err:#}", getpid());
-            ExitCode::FAILURE
+            1
         }
-    }
+        Err(payload) => exit_code_of(&payload),
+    };
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 /// Reads one `key=value` order.
