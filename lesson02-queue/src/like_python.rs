@@ -29,7 +29,10 @@ impl<A> Process<A> {
 
     /// Forks the child, which runs `target(args)` and exits: 0 if it returned `Ok`, else 1.
     pub fn start(&mut self) -> anyhow::Result<()> {
-        let args = self.args.take().context("a process can be started only once")?;
+        let args = self
+            .args
+            .take()
+            .context("a process can be started only once")?;
         let target = self.target;
         let child = fork_child(move || match target(args) {
             Ok(()) => 0,

@@ -6,8 +6,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use common::timing::{BUILD, Summary, debug_build_warning, secs};
+use indicatif::{ProgressBar, ProgressStyle};
 use lesson01_process::machine::available_cpus;
 
 use crate::compare::{Variant, expected, measure};
@@ -38,7 +38,10 @@ pub fn run(n: u64, workers: usize, runs: usize) -> anyhow::Result<ExitCode> {
         .map(|&variant| {
             let samples = rounds.iter().flatten().filter(|(v, _)| *v == variant);
             let samples = samples.map(|(_, time)| *time).collect();
-            (variant, Summary::of(samples).map_or(Duration::ZERO, |s| s.median))
+            (
+                variant,
+                Summary::of(samples).map_or(Duration::ZERO, |s| s.median),
+            )
         })
         .collect();
     for &(variant, median) in &medians {

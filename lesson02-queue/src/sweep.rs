@@ -17,11 +17,7 @@ pub type SweepRow = (u64, Vec<(Variant, Duration)>);
 
 /// Times every variant for n = 10², 10³, ... 10^max_exponent and says from which n threads
 /// and processes start to pay off.
-pub fn run(
-    max_exponent: u32,
-    workers: usize,
-    plot_to: Option<&Path>,
-) -> anyhow::Result<ExitCode> {
+pub fn run(max_exponent: u32, workers: usize, plot_to: Option<&Path>) -> anyhow::Result<ExitCode> {
     println!(
         "sweep: 2 × job(n) four ways with {workers} workers; median time and speedup over normal  ({BUILD})"
     );

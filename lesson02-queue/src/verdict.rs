@@ -175,13 +175,13 @@ mod tests {
         let verdict = decide(&rounds, &times(100, 70, 62), 2, 2, Some(0.3));
         assert_eq!(
             verdict,
-            Verdict::RunsDisagree(vec![
-                Finding::ThreadsKeepUp,
-                Finding::ProcessesBeatThreads
-            ])
+            Verdict::RunsDisagree(vec![Finding::ThreadsKeepUp, Finding::ProcessesBeatThreads])
         );
         let line = line(&verdict, &times(100, 70, 62), 1_000_000, 2, 2);
-        assert!(line.starts_with("inconclusive: the runs disagree"), "{line}");
+        assert!(
+            line.starts_with("inconclusive: the runs disagree"),
+            "{line}"
+        );
     }
 
     #[test]

@@ -176,7 +176,7 @@ fn compare_plain_prints_the_notes_six_lines() {
     if let Some(python) = python3("the CPython comparison of compare --plain") {
         for script in ["compare.py", "notes_compare.py"] {
             let cpython = stdout_of(
-                Command::new(&python)
+                Command::new(python)
                     .arg(python_script("lesson02-queue", script))
                     .timeout(Duration::from_secs(120)),
             );
