@@ -15,7 +15,8 @@ use lesson02_queue::{bench, deadlock, notes, threads, walkthrough};
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Print only what the notes' Python program prints: the sum
+    /// Run the notes' program as it is (src/notes.rs), printing only the sum as the notes do;
+    /// with --threads, the thread version, as quietly
     #[arg(long, conflicts_with_all = ["bench", "payload_bytes"])]
     plain: bool,
 
