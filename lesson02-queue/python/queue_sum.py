@@ -1,21 +1,24 @@
-"""CPython counterpart of `lesson02-queue --plain`: two worker processes put job(1000) on a
-multiprocessing.Queue; the parent joins them, gets both results and prints the sum."""
+"""Our CPython counterpart of the notes' queue program (Queue进程输出), step for step."""
 import multiprocessing
 
-
-def job(n):
-    return sum(i + i**2 + i**3 for i in range(n))
+fork = multiprocessing.get_context("fork")
 
 
-def worker(results):
-    results.put(job(1000))
+def job(queue):
+    total = 0
+    for i in range(1000):
+        total += i + i**2 + i**3
+    queue.put(total)
 
 
 if __name__ == "__main__":
-    results = multiprocessing.Queue()
-    workers = [multiprocessing.Process(target=worker, args=(results,)) for _ in range(2)]
-    for process in workers:
-        process.start()
-    for process in workers:
-        process.join()
-    print(results.get() + results.get())
+    queue = fork.Queue()
+    p1 = fork.Process(target=job, args=(queue,))
+    p2 = fork.Process(target=job, args=(queue,))
+    p1.start()
+    p2.start()
+    p1.join()
+    p2.join()
+    res1 = queue.get()
+    res2 = queue.get()
+    print(res1 + res2)

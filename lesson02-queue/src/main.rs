@@ -1,19 +1,22 @@
 //! Lesson 2: two worker processes put `job(1000)` on a queue; the parent prints the sum.
 //!
-//! Notes: Queue进程输出. Run `cargo run -p lesson02-queue -- --help` for the options, and
-//! `cargo run --release -p lesson02-queue --bin compare` for the efficiency comparison.
+//! Notes: Queue进程输出. `--plain` runs the notes' program (`src/notes.rs`) and nothing else;
+//! the default run says what happens as it goes. Run `cargo run -p lesson02-queue -- --help`
+//! for the options, and `cargo run --release -p lesson02-queue --bin compare` for the
+//! efficiency comparison.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use common::cli::{exit_code, parse_args};
-use lesson02_queue::lesson::{bench, deadlock_demo, run, run_threads};
+use lesson02_queue::{bench, deadlock, notes, threads, walkthrough};
 
 /// Two workers put job(1000) on a queue; the parent gets both results and prints their sum.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Print only what the notes' Python program prints: the sum
+    /// Run the notes' program as it is (src/notes.rs), printing only the sum as the notes do;
+    /// with --threads, the thread version, as quietly
     #[arg(long, conflicts_with_all = ["bench", "payload_bytes"])]
     plain: bool,
 
@@ -43,13 +46,15 @@ struct Args {
 fn main() -> ExitCode {
     let args: Args = parse_args();
     exit_code(if args.bench {
-        bench(args.messages, args.python)
+        bench::run(args.messages, args.python)
     } else if let Some(bytes) = args.payload_bytes {
-        deadlock_demo(usize::try_from(bytes).unwrap_or(usize::MAX))
+        deadlock::run(usize::try_from(bytes).unwrap_or(usize::MAX))
     } else if args.threads {
-        run_threads(args.plain)
+        threads::run(args.plain)
+    } else if args.plain {
+        notes::queue_program::main().map(|()| ExitCode::SUCCESS)
     } else {
-        run(args.plain)
+        walkthrough::run()
     })
 }
 

@@ -6,7 +6,7 @@ use anyhow::{Context, ensure};
 use plotters::prelude::*;
 
 use crate::compare::Variant;
-use crate::report::SweepRow;
+use crate::sweep::SweepRow;
 
 const COLOURS: [RGBColor; 4] = [BLACK, BLUE, RED, RGBColor(0, 150, 0)];
 

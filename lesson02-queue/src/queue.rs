@@ -1,30 +1,40 @@
 //! A queue between processes, with `put` and `get` like `multiprocessing.Queue`.
 //!
-//! Underneath it is one pipe. `put` writes one *frame* (a 4-byte length, then the encoded
-//! message) with a single `write()`. POSIX makes a write of at most `PIPE_BUF` bytes (4096 on
-//! Linux) to a pipe atomic, so frames from several writers never interleave, and each `put` is
-//! in the pipe, visible to the reader, the moment it returns. A larger frame takes several
-//! writes, so it first takes a write lock shared by every process (a second pipe holding one
-//! token byte), as CPython's `Queue` does with its `_wlock`.
+//! Underneath it is one pipe. `put` writes one *frame* with a single `write()`: a 4-byte
+//! length, then the message's bytes (a `u128` is 16 bytes, so its frame is 20). POSIX makes a
+//! write of at most `PIPE_BUF` bytes (4096 on Linux) to a pipe atomic: frames from several
+//! writers never interleave, and each `put` is in the pipe, visible to the reader, the moment
+//! it returns. A larger frame takes several writes, so it first takes a write lock shared by
+//! every process, as CPython's `Queue` does with its `_wlock`.
 //!
-//! The queue is made before `fork`, so every child inherits both ends. One process reads: the
-//! reader keeps a buffer of bytes it has read but not yet returned.
+//! The queue is made before `fork`, so every child inherits both ends. One process reads: it
+//! keeps the bytes it has read but not yet returned, and cuts them into frames.
 //!
 //! CPython's `Queue` differs: `put` pickles the object and hands it to a feeder thread, which
 //! writes it to the pipe later, so `put` returns before the data is in the pipe, and a process
 //! will not exit until its feeder has written everything. That is why the notes' join-then-get
 //! can deadlock (see `--payload-bytes`).
+//!
+//! Two things only make it faster, and live in their own modules: how the reader waits on an
+//! empty pipe ([`wait`]) and a writer that batches many small puts into one `write()`
+//! ([`batch`]).
 
-use std::io::{self, ErrorKind, Read, Write};
+use std::io::{self, ErrorKind, Write};
 use std::marker::PhantomData;
-use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
-use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+
+mod batch;
+mod wait;
+mod write_lock;
+
+pub use batch::Batch;
+use write_lock::WriteLock;
 
 /// The most bytes one `write()` to a pipe moves atomically (POSIX `PIPE_BUF`).
 pub const PIPE_BUF: usize = nix::libc::PIPE_BUF;
+/// A frame starts with the message's length, a little-endian `u32`.
 const HEADER: usize = 4;
 
 /// A value that can travel through a [`Queue`]: CPython pickles; we encode by hand.
@@ -70,6 +80,17 @@ impl Message for String {
     }
 }
 
+/// Appends `message`'s frame to `out`: its length, then its bytes.
+fn push_frame<T: Message>(out: &mut Vec<u8>, message: &T) -> io::Result<()> {
+    let start = out.len();
+    out.extend_from_slice(&[0; HEADER]);
+    message.encode(out);
+    let length = u32::try_from(out.len() - start - HEADER)
+        .map_err(|_| io::Error::new(ErrorKind::InvalidInput, "message over 4 GiB"))?;
+    out[start..start + HEADER].copy_from_slice(&length.to_le_bytes());
+    Ok(())
+}
+
 /// A first-in first-out queue of `T` between a process and the children it forks.
 #[derive(Debug)]
 pub struct Queue<T> {
@@ -86,6 +107,7 @@ pub struct Queue<T> {
 impl<T: Message> Queue<T> {
     pub fn new() -> io::Result<Self> {
         let (reader, writer) = io::pipe()?;
+        // The reader never blocks in read(): it waits its own way (see `wait`).
         let flags = fcntl(&reader, FcntlArg::F_GETFL)?;
         let flags = OFlag::from_bits_retain(flags) | OFlag::O_NONBLOCK;
         fcntl(&reader, FcntlArg::F_SETFL(flags))?;
@@ -100,18 +122,16 @@ impl<T: Message> Queue<T> {
         })
     }
 
-    /// Puts `message` on the queue. A frame of at most [`PIPE_BUF`] bytes goes in one atomic
-    /// `write()`; a larger one under the shared write lock. Blocks while the pipe is full.
+    /// Puts `message` on the queue: one frame, written at once. Blocks while the pipe is full.
     pub fn put(&self, message: &T) -> io::Result<()> {
-        let mut frame = vec![0; HEADER];
-        message.encode(&mut frame);
-        let length = u32::try_from(frame.len() - HEADER)
-            .map_err(|_| io::Error::new(ErrorKind::InvalidInput, "message over 4 GiB"))?;
-        frame[..HEADER].copy_from_slice(&length.to_le_bytes());
+        // Room for a small message's frame in one allocation.
+        let mut frame = Vec::with_capacity(32);
+        push_frame(&mut frame, message)?;
         self.write_frames(&frame)
     }
 
-    /// Writes whole frames: atomically if they fit in `PIPE_BUF`, else under the write lock.
+    /// Writes whole frames: in one atomic `write()` if they fit in `PIPE_BUF`, else under the
+    /// write lock, so that no other writer's frame lands in the middle.
     fn write_frames(&self, frames: &[u8]) -> io::Result<()> {
         if frames.len() <= PIPE_BUF {
             let written = (&self.writer).write(frames)?;
@@ -149,15 +169,6 @@ impl<T: Message> Queue<T> {
         }
     }
 
-    /// A batching writer: frames collect in memory and go out `PIPE_BUF` bytes at a time, so
-    /// far fewer `write()` calls, but a message is visible only once its batch is flushed.
-    pub fn batch(&self) -> Batch<'_, T> {
-        Batch {
-            queue: self,
-            frames: Vec::with_capacity(PIPE_BUF),
-        }
-    }
-
     /// The kernel's buffer size for this pipe, where the system tells (Linux: `F_GETPIPE_SZ`).
     pub fn pipe_capacity(&self) -> Option<usize> {
         #[cfg(target_os = "linux")]
@@ -169,6 +180,7 @@ impl<T: Message> Queue<T> {
         None
     }
 
+    /// The first whole frame of what was read, decoded; `None` until all its bytes are here.
     fn next_buffered(&mut self) -> io::Result<Option<T>> {
         let buffered = &self.unread[self.start..];
         let Some(header) = buffered.get(..HEADER) else {
@@ -200,153 +212,6 @@ impl<T: Message> Queue<T> {
         let read = read.inspect_err(|_| self.unread.truncate(old_len))?;
         self.unread.truncate(old_len + read);
         Ok(read > 0)
-    }
-
-    /// One `read()` into `unread[from..]`. The read end is non-blocking: when the pipe is
-    /// empty the reader first spins for a few microseconds, then sleeps in `poll()`.
-    ///
-    /// Why spin: a writer that finds the reader asleep must wake it, which costs more than the
-    /// write itself; while the reader spins, each `put` is one cheap `write()`.
-    fn read_waiting(&mut self, from: usize, timeout: Option<Duration>) -> io::Result<usize> {
-        if self.last_read_was_small {
-            // Give the writers a moment to add more, rather than take the pipe's lock for every
-            // few bytes: reader and writers share that lock.
-            spin_for(BACKOFF);
-        }
-        let began = Instant::now();
-        loop {
-            match self.reader.read(&mut self.unread[from..]) {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        ErrorKind::UnexpectedEof,
-                        "the queue's pipe was closed by every writer",
-                    ));
-                }
-                Ok(read) => {
-                    self.last_read_was_small = read < 512;
-                    return Ok(read);
-                }
-                Err(err) if err.kind() == ErrorKind::Interrupted => {}
-                Err(err) if err.kind() == ErrorKind::WouldBlock => {
-                    let waited = began.elapsed();
-                    let left = timeout.map(|timeout| timeout.saturating_sub(waited));
-                    if left == Some(Duration::ZERO) {
-                        return Ok(0);
-                    }
-                    if waited < SPIN {
-                        std::hint::spin_loop();
-                    } else {
-                        self.wait_readable(left)?;
-                    }
-                }
-                Err(err) => return Err(err),
-            }
-        }
-    }
-
-    fn wait_readable(&self, timeout: Option<Duration>) -> io::Result<()> {
-        let timeout = match timeout {
-            None => PollTimeout::NONE,
-            Some(left) => {
-                let millis = u16::try_from(left.as_millis().max(1)).unwrap_or(u16::MAX);
-                PollTimeout::from(millis)
-            }
-        };
-        let mut fds = [PollFd::new(self.reader.as_fd(), PollFlags::POLLIN)];
-        match poll(&mut fds, timeout) {
-            Ok(_) | Err(nix::errno::Errno::EINTR) => Ok(()),
-            Err(errno) => Err(errno.into()),
-        }
-    }
-}
-
-/// How long a reader spins on an empty pipe before it sleeps.
-const SPIN: Duration = Duration::from_micros(50);
-
-/// How long a reader that just got only a few bytes waits before it reads again.
-const BACKOFF: Duration = Duration::from_micros(50);
-
-fn spin_for(pause: Duration) {
-    let began = Instant::now();
-    while began.elapsed() < pause {
-        std::hint::spin_loop();
-    }
-}
-
-/// Puts collected by [`Queue::batch`], written a pipe-buffer-sized batch at a time. Flushed
-/// when dropped; call [`flush`](Self::flush) to see errors.
-#[derive(Debug)]
-pub struct Batch<'q, T: Message> {
-    queue: &'q Queue<T>,
-    frames: Vec<u8>,
-}
-
-impl<T: Message> Batch<'_, T> {
-    pub fn put(&mut self, message: &T) -> io::Result<()> {
-        let before = self.frames.len();
-        self.frames.extend_from_slice(&[0; HEADER]);
-        message.encode(&mut self.frames);
-        let length = u32::try_from(self.frames.len() - before - HEADER)
-            .map_err(|_| io::Error::new(ErrorKind::InvalidInput, "message over 4 GiB"))?;
-        self.frames[before..before + HEADER].copy_from_slice(&length.to_le_bytes());
-        if self.frames.len() > PIPE_BUF {
-            // Send what came before this frame (whole frames, atomically), keep this one.
-            let this_frame = self.frames.split_off(before);
-            if !self.frames.is_empty() {
-                self.queue.write_frames(&self.frames)?;
-            }
-            self.frames = this_frame;
-        }
-        Ok(())
-    }
-
-    /// Bytes collected but not yet written to the pipe.
-    pub fn pending_bytes(&self) -> usize {
-        self.frames.len()
-    }
-
-    pub fn flush(&mut self) -> io::Result<()> {
-        if !self.frames.is_empty() {
-            self.queue.write_frames(&self.frames)?;
-            self.frames.clear();
-        }
-        Ok(())
-    }
-}
-
-impl<T: Message> Drop for Batch<'_, T> {
-    fn drop(&mut self) {
-        let _ = self.flush();
-    }
-}
-
-/// A lock shared by the processes that inherit it: a pipe holding one token byte. Taking the
-/// lock reads the byte (blocking while another process has it); releasing writes it back.
-#[derive(Debug)]
-struct WriteLock {
-    reader: io::PipeReader,
-    writer: io::PipeWriter,
-}
-
-struct Held<'l>(&'l WriteLock);
-
-impl WriteLock {
-    fn new() -> io::Result<Self> {
-        let (reader, mut writer) = io::pipe()?;
-        writer.write_all(&[1])?;
-        Ok(Self { reader, writer })
-    }
-
-    fn acquire(&self) -> io::Result<Held<'_>> {
-        let mut token = [0u8; 1];
-        (&self.reader).read_exact(&mut token)?;
-        Ok(Held(self))
-    }
-}
-
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        let _ = (&self.0.writer).write_all(&[1]);
     }
 }
 
@@ -382,26 +247,11 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_is_invisible_until_flushed_then_complete() {
-        let mut queue = Queue::<u64>::new().expect("pipe");
-        {
-            let mut batch = queue.batch();
-            for i in 0..1_000 {
-                batch.put(&i).expect("put");
-            }
-        } // dropped: flushed
-        let got: Vec<u64> = (0..1_000).map(|_| queue.get().expect("get")).collect();
-        assert_eq!(got, (0..1_000).collect::<Vec<_>>());
-        let mut batch = queue.batch();
-        batch.put(&7).expect("put");
-        assert_eq!(batch.pending_bytes(), HEADER + 8, "held back, not written");
-        batch.flush().expect("flush");
-        assert_eq!(batch.pending_bytes(), 0);
-        drop(batch);
-        assert_eq!(queue.get().expect("get"), 7);
-        assert_eq!(
-            queue.get_timeout(Duration::from_millis(20)).expect("poll"),
-            None
-        );
+    fn a_frame_is_the_length_then_the_bytes() {
+        let mut frame = Vec::new();
+        push_frame(&mut frame, &7u128).expect("small");
+        assert_eq!(frame.len(), HEADER + 16);
+        assert_eq!(frame[..HEADER], 16u32.to_le_bytes());
+        assert_eq!(frame[HEADER..], 7u128.to_le_bytes());
     }
 }

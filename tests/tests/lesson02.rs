@@ -174,18 +174,30 @@ fn compare_plain_prints_the_notes_six_lines() {
         .collect();
     assert_eq!(masked_notes_lines(&out), expected);
     if let Some(python) = python3("the CPython comparison of compare --plain") {
-        let script = python_script("lesson02-queue", "compare.py");
-        let cpython = stdout_of(
-            Command::new(python)
-                .arg(script)
-                .timeout(Duration::from_secs(120)),
-        );
-        assert_eq!(
-            masked_notes_lines(&cpython),
-            expected,
-            "CPython prints the same lines"
-        );
+        for script in ["compare.py", "notes_compare.py"] {
+            let cpython = stdout_of(
+                Command::new(python)
+                    .arg(python_script("lesson02-queue", script))
+                    .timeout(Duration::from_secs(120)),
+            );
+            assert_eq!(
+                masked_notes_lines(&cpython),
+                expected,
+                "CPython's {script} prints the same lines"
+            );
+        }
     }
+}
+
+/// Whether the machine's 1-minute load is at least its cpu count, as `compare` decides. The
+/// figure moves by under a tenth at each 5-second update, so a reading just after the run is
+/// taken with that margin.
+fn machine_is_busy() -> bool {
+    let cpus = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let load: Option<f64> = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next()?.parse().ok());
+    load.is_some_and(|load| load >= 0.9 * cpus as f64)
 }
 
 #[test]
@@ -207,17 +219,18 @@ fn compare_adds_rayon_speedups_and_a_verdict_from_its_figures() {
         assert!(ranking.contains(&format!("{variant} ")), "{ranking}");
     }
     let verdict = out.lines().last().expect("a verdict");
-    assert!(
-        [
-            "does not hold",
-            "pay off",
-            "beat threads",
-            "nothing runs in parallel"
-        ]
-        .iter()
-        .any(|v| verdict.contains(v)),
-        "{verdict}"
-    );
+    // With one run there is nothing to disagree: a verdict, unless the machine is busy.
+    let stated = [
+        "does not hold",
+        "pay off",
+        "beat threads",
+        "nothing runs in parallel",
+    ]
+    .iter()
+    .any(|v| verdict.contains(v));
+    let inconclusive_when_busy =
+        verdict.starts_with("inconclusive on a busy machine") && machine_is_busy();
+    assert!(stated || inconclusive_when_busy, "{verdict}");
     assert_eq!(
         out.contains("warning: this is a debug build"),
         cfg!(debug_assertions),
@@ -325,5 +338,10 @@ fn readme_console_blocks_are_true() {
     assert!(
         checked >= 3,
         "the README shows the lesson, --plain and compare --plain"
+    );
+    let deeper = readme::check(&workspace_root().join("lesson02-queue/DEEPER.md"));
+    assert!(
+        deeper >= 2,
+        "DEEPER.md shows --threads and the deadlock demo"
     );
 }

@@ -1,5 +1,6 @@
 //! The notes' efficiency comparison: normal, threads and processes (and rayon) on the same
-//! job, each timed after its result is checked; then what the figures say.
+//! job, each timed after its result is checked; then what the figures say. `--plain` runs the
+//! notes' program (`src/notes.rs`) and nothing else.
 //!
 //! Notes: 多线程多进程效率对比 and 学习总结. Run it with `--release`: a debug build's times
 //! mean little.
@@ -10,14 +11,14 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::cli::{exit_code, parse_args};
 use lesson02_queue::compare::{expected, max_n};
-use lesson02_queue::report;
+use lesson02_queue::{notes, report, sweep, with_python, workers_sweep};
 
 /// Compute 2 × job(n) normally, with threads, with processes and with rayon, and time each.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Print only the notes' six lines (normal, multithread, multicore: value and time)
-    #[arg(long, conflicts_with_all = ["sweep", "workers_sweep", "python"])]
+    /// Run the notes' program as it is: its six lines (normal, multithread, multicore: value and time)
+    #[arg(long, conflicts_with_all = ["sweep", "workers_sweep", "python", "n", "workers", "runs"])]
     plain: bool,
 
     /// The loop length: each variant computes 2 × job(N)
@@ -82,14 +83,16 @@ fn parse_svg_path(text: &str) -> Result<PathBuf, String> {
 fn main() -> ExitCode {
     let args: Args = parse_args();
     let (n, workers, runs) = (args.n, usize::from(args.workers), usize::from(args.runs));
-    exit_code(if args.sweep {
-        report::sweep(args.sweep_max, workers, args.plot.as_deref())
+    exit_code(if args.plain {
+        notes::compare_program::main().map(|()| ExitCode::SUCCESS)
+    } else if args.sweep {
+        sweep::run(args.sweep_max, workers, args.plot.as_deref())
     } else if args.workers_sweep {
-        report::sweep_workers(n, runs)
+        workers_sweep::run(n, runs)
     } else if args.python {
-        report::with_python(n, workers, runs)
+        with_python::run(n, workers, runs)
     } else {
-        report::run(n, workers, runs, args.plain)
+        report::run(n, workers, runs)
     })
 }
 
