@@ -9,6 +9,8 @@
 pub mod bench;
 pub mod device;
 pub mod host;
+pub mod lines;
+pub mod notes;
 pub mod playground;
 pub mod port;
 pub mod protocol;
@@ -17,4 +19,15 @@ pub mod session;
 /// The project's CPython counterparts of this lesson.
 pub fn python_dir() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python")
+}
+
+/// A forked child's exit code for what it did: 0, or 1 after its error in one line on stderr.
+pub fn exit_code_in_child(role: &str, result: anyhow::Result<()>) -> i32 {
+    match result {
+        Ok(()) => 0,
+        Err(err) => {
+            eprintln!("{role} {}: {err:#}", std::process::id());
+            1
+        }
+    }
 }
