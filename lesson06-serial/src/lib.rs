@@ -5,6 +5,10 @@
 //! the port is shared between processes by inheriting its descriptor through `fork`, replies
 //! travel back through lesson02's queue, and the full-duplex question is answered with
 //! measured bytes per second, for Rust threads and processes and for CPython's threads.
+//!
+//! [`notes`] is the smallest program: one device process, three commands, their replies
+//! (`--plain`). The default run ([`session`], [`host`], [`device`]) builds beside it, and
+//! [`bench`] measures full duplex.
 
 pub mod bench;
 pub mod device;
