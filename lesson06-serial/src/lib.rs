@@ -12,6 +12,7 @@
 
 pub mod bench;
 pub mod device;
+pub mod faults;
 pub mod host;
 pub mod lines;
 pub mod notes;

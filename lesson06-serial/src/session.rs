@@ -80,10 +80,7 @@ pub fn run_virtual(options: &SessionOptions, fault: Option<Fault>) -> anyhow::Re
     drop(master);
     let answers = match fault {
         None => "answers PING, ECHO <text>, JOB <n>".to_string(),
-        Some(fault) => format!(
-            "misbehaves on purpose (--device-fault {})",
-            fault_name(fault)
-        ),
+        Some(fault) => format!("misbehaves on purpose (--device-fault {})", fault.name()),
     };
     println!(
         "device: pid {} has the master end and {answers}",
@@ -100,14 +97,6 @@ pub fn run_virtual(options: &SessionOptions, fault: Option<Fault>) -> anyhow::Re
         &options.commands,
         options.timeout,
         start,
-    )
-}
-
-fn fault_name(fault: Fault) -> String {
-    use clap::ValueEnum;
-    fault.to_possible_value().map_or_else(
-        || format!("{fault:?}"),
-        |value| value.get_name().to_string(),
     )
 }
 
