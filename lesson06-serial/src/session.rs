@@ -10,6 +10,7 @@ use lesson01_process::start::fork_child;
 use lesson02_queue::Queue;
 
 use crate::device::{self, DeviceEvent, Ended, Fault};
+use crate::exit_code_in_child;
 use crate::host::{self, DeviceSide, transcript_line};
 use crate::port::{PTY_BAUD, Port};
 
@@ -58,21 +59,14 @@ pub fn run_virtual(options: &SessionOptions, fault: Option<Fault>) -> anyhow::Re
 
     let log = Queue::<DeviceEvent>::new()?;
     let device = fork_child(|| {
-        if let Err(err) = slave.close_in_child() {
-            eprintln!(
-                "device {}: cannot let go of the host's end: {err}",
-                std::process::id()
-            );
-            return 1;
-        }
-        let served = device::serve(&master, fault, start, |event| Ok(log.put(&event)?));
+        let served = slave
+            .close_in_child()
+            .context("cannot let go of the host's end")
+            .and_then(|()| device::serve(&master, fault, start, |event| Ok(log.put(&event)?)));
         match served {
             Ok(Ended::HostHungUp) => 0,
             Ok(Ended::HungUpOnPurpose) => 3,
-            Err(err) => {
-                eprintln!("device {}: {err:#}", std::process::id());
-                1
-            }
+            Err(err) => exit_code_in_child("device", Err(err)),
         }
     })?;
     // The device has its own copy of the master; ours must go, or the device's end would
