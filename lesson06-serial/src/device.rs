@@ -9,25 +9,13 @@ use std::time::{Duration, Instant};
 use anyhow::bail;
 use lesson02_queue::Message;
 
+pub use crate::faults::Fault;
+use crate::faults::{self, Answer};
 use crate::port::{Io, Port};
-use crate::protocol::{Frame, Framer, MAX_LINE, REPLY_END, Shown, reply};
+use crate::protocol::{Frame, Framer, REPLY_END, Shown};
 
 /// How long the device waits for room to write a reply before it gives up on the host.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// A way for the built-in device to misbehave, so each fault a host must survive can be seen
-/// without extra hardware or programs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Fault {
-    /// Read every command and never answer.
-    Silent,
-    /// Answer with noise, as a peer at the wrong baud rate would.
-    Garbled,
-    /// Answer with a line twice as long as the protocol allows.
-    TooLong,
-    /// Send half a reply ("PON", no line end), then close the line.
-    HangUp,
-}
 
 /// Something the device heard or said: the lines of its transcript.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +68,7 @@ pub fn show_frame(frame: &Frame) -> String {
 pub enum Ended {
     /// The host's end of the line was closed.
     HostHungUp,
-    /// The device hung up itself ([`Fault::HangUp`]).
+    /// The device hung up itself ([`Fault::HangUp`](crate::faults::Fault::HangUp)).
     HungUpOnPurpose,
 }
 
@@ -108,22 +96,20 @@ pub fn serve(
                 received: true,
                 shown: show_frame(&frame),
             })?;
-            let answer = match fault {
-                None => reply(&frame).into_bytes(),
-                Some(Fault::Silent) => {
+            let answer = match faults::answer(&frame, fault) {
+                Answer::Reply(answer) => answer,
+                Answer::Nothing => {
                     line_no += 1;
                     continue;
                 }
-                Some(Fault::Garbled) => b"\xf8\x80\x1e\xfe\x86\xe0".to_vec(),
-                Some(Fault::TooLong) => vec![b'A'; 2 * MAX_LINE],
-                Some(Fault::HangUp) => {
+                Answer::PartThenHangUp(part) => {
                     log(DeviceEvent {
                         line_no,
                         at: start.elapsed(),
                         received: false,
-                        shown: format!("{} and hangs up", Shown(b"PON")),
+                        shown: format!("{} and hangs up", Shown(part)),
                     })?;
-                    port.write_all(b"PON", WRITE_TIMEOUT)?;
+                    port.write_all(part, WRITE_TIMEOUT)?;
                     // Closing the master hangs up the slave, and the hang-up throws away what
                     // the host has not read yet: give its reader time to read the half line.
                     std::thread::sleep(Duration::from_millis(300));

@@ -6,7 +6,7 @@
 //! The window bounds what is in flight, so no buffer on the way can fill up and stall both
 //! sides (lesson02's join-before-get deadlock, on a serial line).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -156,9 +156,8 @@ pub fn converse(
         "host:   pid {host_pid} writes; its reader, pid {reader_pid}, shares the port: it inherited the open descriptor through fork, and passes each reply back through a lesson02 queue"
     );
     println!(
-        "transcript (ms since the lesson started; the host sends up to {WINDOW} commands ahead of the replies):"
+        "transcript (ms since the lesson started): the host's commands as it sends them, up to {WINDOW} ahead of the replies; then, command by command, what the device heard and answered and what the reader got"
     );
-    let mut sent_at: VecDeque<Duration> = VecDeque::new();
     let mut next = 0;
     let mut last_sent = Duration::ZERO;
     let mut first_reply = None;
@@ -175,23 +174,19 @@ pub fn converse(
                 ),
                 Io::HungUp => bail!("the device hung up before the host could send everything"),
             }
-            sent_at.push_back(at);
+            println!(
+                "{}",
+                transcript_line(
+                    at,
+                    "host",
+                    host_pid,
+                    "->",
+                    &Shown(commands[next].as_bytes()).to_string()
+                )
+            );
             last_sent = at;
             next += 1;
         }
-        let at = sent_at
-            .pop_front()
-            .expect("a command was sent for each line");
-        println!(
-            "{}",
-            transcript_line(
-                at,
-                "host",
-                host_pid,
-                "->",
-                &Shown(command.as_bytes()).to_string()
-            )
-        );
         let heard = replies.get_timeout(timeout)?;
         if let Some(device) = &mut device {
             print_device_events(device, line_no as u32)?;

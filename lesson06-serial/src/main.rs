@@ -1,7 +1,8 @@
-//! Lesson 6: a device process and a host process talk over a virtual serial pair; `--bench`
-//! measures full duplex.
+//! Lesson 6: a device process and a host process talk over a virtual serial pair; `--plain`
+//! runs just that exchange (`src/notes.rs`), `--bench` measures full duplex.
 //!
-//! Notes: 学习目标 3 and 其他思考 2. Run `cargo run -p lesson06-serial -- --help` for the options.
+//! Notes: 学习目标 3 and 其他思考 2. Different in Rust: no GIL, and a pty stands in for the
+//! serial port. Run `cargo run -p lesson06-serial -- --help` for the options.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use clap::Parser;
 use common::cli::{exit_code, parse_args};
 use lesson06_serial::bench::{Plan, bench};
 use lesson06_serial::device::Fault;
+use lesson06_serial::notes;
 use lesson06_serial::session::{
     DEFAULT_COMMANDS, SessionOptions, run_device, run_device_on_own_pty, run_port, run_virtual,
 };
@@ -18,6 +20,10 @@ use lesson06_serial::session::{
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
+    /// Run only the notes' program (src/notes.rs): print each command and its reply, nothing else
+    #[arg(long, conflicts_with_all = ["port", "device", "send", "device_fault", "bench"])]
+    plain: bool,
+
     /// Talk to a real serial port instead (a USB adapter, or one end of a socat pair)
     #[arg(long, value_name = "PATH", conflicts_with = "bench")]
     port: Option<String>,
@@ -80,6 +86,9 @@ fn one_line(line: &str) -> Result<String, String> {
 
 fn main() -> ExitCode {
     let args: Args = parse_args();
+    if args.plain {
+        return exit_code(notes::main().map(|()| ExitCode::SUCCESS));
+    }
     if let (Some(path), false, Some(_)) = (&args.port, args.device, args.device_fault) {
         // A usage error, like clap's own: exit code 2.
         eprintln!(

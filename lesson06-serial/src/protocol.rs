@@ -41,6 +41,17 @@ pub enum Frame {
     TooLong { bytes: usize },
 }
 
+/// A line's text as it is; anything else as the transcript shows it.
+impl fmt::Display for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Frame::Line(text) => f.write_str(text),
+            Frame::Garbled(bytes) => write!(f, "{} (not ASCII text)", Shown(bytes)),
+            Frame::TooLong { bytes } => write!(f, "({bytes} bytes with no line end: too long)"),
+        }
+    }
+}
+
 /// Cuts a byte stream into [`Frame`]s. Feed it whatever `read()` returned; it keeps the
 /// unfinished tail for the next call.
 #[derive(Debug, Default)]

@@ -10,6 +10,7 @@ use lesson01_process::start::fork_child;
 use lesson02_queue::Queue;
 
 use crate::device::{self, DeviceEvent, Ended, Fault};
+use crate::exit_code_in_child;
 use crate::host::{self, DeviceSide, transcript_line};
 use crate::port::{PTY_BAUD, Port};
 
@@ -58,21 +59,14 @@ pub fn run_virtual(options: &SessionOptions, fault: Option<Fault>) -> anyhow::Re
 
     let log = Queue::<DeviceEvent>::new()?;
     let device = fork_child(|| {
-        if let Err(err) = slave.close_in_child() {
-            eprintln!(
-                "device {}: cannot let go of the host's end: {err}",
-                std::process::id()
-            );
-            return 1;
-        }
-        let served = device::serve(&master, fault, start, |event| Ok(log.put(&event)?));
+        let served = slave
+            .close_in_child()
+            .context("cannot let go of the host's end")
+            .and_then(|()| device::serve(&master, fault, start, |event| Ok(log.put(&event)?)));
         match served {
             Ok(Ended::HostHungUp) => 0,
             Ok(Ended::HungUpOnPurpose) => 3,
-            Err(err) => {
-                eprintln!("device {}: {err:#}", std::process::id());
-                1
-            }
+            Err(err) => exit_code_in_child("device", Err(err)),
         }
     })?;
     // The device has its own copy of the master; ours must go, or the device's end would
@@ -80,10 +74,7 @@ pub fn run_virtual(options: &SessionOptions, fault: Option<Fault>) -> anyhow::Re
     drop(master);
     let answers = match fault {
         None => "answers PING, ECHO <text>, JOB <n>".to_string(),
-        Some(fault) => format!(
-            "misbehaves on purpose (--device-fault {})",
-            fault_name(fault)
-        ),
+        Some(fault) => format!("misbehaves on purpose (--device-fault {})", fault.name()),
     };
     println!(
         "device: pid {} has the master end and {answers}",
@@ -100,14 +91,6 @@ pub fn run_virtual(options: &SessionOptions, fault: Option<Fault>) -> anyhow::Re
         &options.commands,
         options.timeout,
         start,
-    )
-}
-
-fn fault_name(fault: Fault) -> String {
-    use clap::ValueEnum;
-    fault.to_possible_value().map_or_else(
-        || format!("{fault:?}"),
-        |value| value.get_name().to_string(),
     )
 }
 

@@ -606,5 +606,57 @@ fn bad_arguments_get_one_line_and_exit_code_2() {
 #[test]
 fn readme_console_blocks_are_true() {
     let checked = readme::check(&workspace_root().join("lesson06-serial/README.md"));
-    assert!(checked >= 2, "the README shows the session and a fault");
+    assert!(
+        checked >= 2,
+        "the README shows the notes' program and the session"
+    );
+    let checked = readme::check(&workspace_root().join("lesson06-serial/DEEPER.md"));
+    assert!(checked >= 2, "DEEPER.md shows the faults");
+}
+
+/// DEEPER.md's long-job example, which a console block cannot run (its command needs quotes).
+#[test]
+fn a_long_job_outlasts_a_short_timeout_and_a_longer_one_is_refused_at_once() {
+    let (code, out, err) = run(&["--send", "JOB 100000000", "--timeout-ms", "100"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert_eq!(
+        err,
+        "error: no reply to \"JOB 100000000\" within 100 ms: the device is silent or still busy (is it running, at the same baud rate?)\n"
+    );
+    assert!(
+        out.contains("device pid ") && out.contains("<- \"JOB 100000000\""),
+        "{out}"
+    );
+    let (code, out, err) = run(&["--send", "JOB 1000000000"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        replies(&out)[0].starts_with("\"ERR JOB takes n up to 100000000 here: "),
+        "{out}"
+    );
+}
+
+/// `--plain` runs only the notes' program, and prints what our CPython counterpart prints.
+#[test]
+fn plain_prints_each_command_and_its_reply_as_the_python_does() {
+    let (code, out, err) = run(&["--plain"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(err, "");
+    let expected = "PING -> PONG\nECHO hello, serial -> hello, serial\nJOB 1000 -> 249833583000\n";
+    assert_eq!(out, expected);
+    let Some(python) = course_tests::python3("lesson06's CPython counterpart") else {
+        return;
+    };
+    let output = StdCommand::new(python)
+        .arg(course_tests::python_script(
+            "lesson06-serial",
+            "host_and_device.py",
+        ))
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
 }
