@@ -21,6 +21,7 @@ pub mod signals;
 pub mod threads;
 pub mod value;
 pub mod walkthrough;
+pub mod work;
 
 pub use shm::{Plain, Region, ShmError};
 pub use value::{Array, SharedCell, Typecode, Value};
