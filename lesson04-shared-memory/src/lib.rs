@@ -9,6 +9,7 @@
 //! removes itself, even when the run is interrupted; and the thread version needs no segment at
 //! all, because Rust threads already run in parallel.
 //!
+//! [`work`] is the costly work the classroom exercises (`exercises/`) give to child processes.
 //! All of the lesson's `unsafe` is in [`shm`].
 
 pub mod child_changes;

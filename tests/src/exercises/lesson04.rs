@@ -235,7 +235,7 @@ fn work_was_done_in_children(run: &Run, children: usize) -> Result<(), String> {
     }
     let working = cpu
         .iter()
-        .filter(|time| **time >= CHILD_MINIMUM.max(busiest / 3))
+        .filter(|time| **time >= CHILD_MINIMUM.max(busiest / 2))
         .count();
     if working < children {
         let seen: Vec<u128> = run.child_cpu.iter().map(ms).collect();
