@@ -48,7 +48,7 @@ pub fn exercises() -> Vec<Exercise> {
             hints: &[
                 "Each child needs the array, its own k and its own seed. fork_child takes a closure that can borrow the array and use the numbers.",
                 "In the child, for every `i` in `0..steps`: `slots[k].set(slots[k].get() + amount(seed, i))`; then sleep `sleep_ms` and return 0 as the exit code.",
-                "`fork_child(|| { for i in 0..steps { slots[k].set(slots[k].get() + amount(seed, i)); } thread::sleep(Duration::from_millis(sleep_ms)); 0 })`, with `use lesson04_shared_memory::work::amount;`",
+                "`fork_child(|| { for i in 0..steps { slots[k].set(slots[k].get() + amount(seed, i)); } thread::sleep(Duration::from_millis(sleep_ms)); 0 })`, with `use lesson04_shared_memory::work::amount;`, `use std::thread;` and `use std::time::Duration;` at the top.",
             ],
             plan: plan_slots,
             check: check_slots,
