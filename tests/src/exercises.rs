@@ -547,10 +547,7 @@ mod tests {
             std::hint::black_box(busy.elapsed());
         }
         assert!(cpu_time(me).is_some_and(|cpu| cpu > Duration::ZERO));
-        assert!(
-            threads_of(me).contains(&me),
-            "the main thread's id is the pid"
-        );
+        assert!(threads_of(me).contains(&me), "the main thread's id is the pid");
         let mut sleeper = std::process::Command::new("sleep")
             .arg("5")
             .spawn()
