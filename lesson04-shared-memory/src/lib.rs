@@ -9,6 +9,7 @@
 //! removes itself, even when the run is interrupted; and the thread version needs no segment at
 //! all, because Rust threads already run in parallel.
 //!
+//! [`work`] is the costly work the classroom exercises (`exercises/`) give to child processes.
 //! All of the lesson's `unsafe` is in [`shm`].
 
 pub mod child_changes;
@@ -21,6 +22,7 @@ pub mod signals;
 pub mod threads;
 pub mod value;
 pub mod walkthrough;
+pub mod work;
 
 pub use shm::{Plain, Region, ShmError};
 pub use value::{Array, SharedCell, Typecode, Value};
