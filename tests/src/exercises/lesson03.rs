@@ -33,6 +33,10 @@ pub fn exercises() -> Vec<Exercise> {
                     name: "sorting",
                     rejected_with: "in the items' order",
                 },
+                Cheat {
+                    name: "arrival-order",
+                    rejected_with: "in the items' order",
+                },
             ],
         },
         Exercise {
@@ -79,10 +83,18 @@ fn scrambled_items(random: &mut Random, count: usize) -> Vec<u64> {
 }
 
 /// 12 to 18 items, a sleep of its own for each task (so the tasks finish scrambled, and the
-/// pool lives long enough for the checker to see its threads), 2 to 4 workers.
+/// pool lives long enough for the checker to see its threads), 2 to 4 workers. The first task
+/// sleeps far longer than the second, which starts beside it on another worker: results kept
+/// in their arrival order are then out of order on every run.
 fn plan_in_order(random: &mut Random) -> Plan {
     let count = random.between(12, 18) as usize;
-    let sleep_ms: Vec<u64> = (0..count).map(|_| random.between(30, 90)).collect();
+    let sleep_ms: Vec<u64> = (0..count)
+        .map(|position| match position {
+            0 => random.between(250, 300),
+            1 => random.between(20, 40),
+            _ => random.between(30, 90),
+        })
+        .collect();
     Plan {
         inputs: Inputs::default()
             .list("items", &scrambled_items(random, count))
