@@ -1,9 +1,13 @@
 //! Reference solution of exercise lesson03/callback. Try the exercise first!
 
 use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
 
+use common::exercise::{input, inputs};
 use common::pyfmt::py_list;
-use lesson03_pool::{AsyncResult, Pool};
+use lesson03_pool::{AsyncResult, Pool, job};
+use nix::unistd::gettid;
 
 fn apply_async_with_callback<R, F, C>(pool: &Pool, task: F, callback: C) -> AsyncResult<()>
 where
@@ -17,19 +21,30 @@ where
 }
 
 fn main() -> anyhow::Result<()> {
-    let pool = Pool::new(2)?;
+    let items: Vec<u64> = inputs("items");
+    let sleep_ms: u64 = input("sleep_ms");
+    let workers: usize = input("workers");
+    let pool = Pool::new(workers)?;
     let seen = Arc::new(Mutex::new(Vec::new()));
     let mut handles = Vec::new();
-    for i in 0..10u64 {
+    for item in items {
+        let task = move || {
+            thread::sleep(Duration::from_millis(sleep_ms));
+            println!("job({item}) ran on thread {}", gettid());
+            job(item)
+        };
         let seen = Arc::clone(&seen);
-        let record = move |square: u64| seen.lock().expect("no callback panics").push(square);
-        handles.push(apply_async_with_callback(&pool, move || i * i, record));
+        let record = move |square: u64| {
+            println!("callback got {square} on thread {}", gettid());
+            seen.lock().expect("no callback panics").push(square);
+        };
+        handles.push(apply_async_with_callback(&pool, task, record));
     }
     for handle in handles {
-        handle.get()?;
+        handle.get()?; // waits until that task and its callback have run
     }
     let mut squares = seen.lock().expect("no callback panics").clone();
-    squares.sort_unstable();
+    squares.sort_unstable(); // callbacks run in whatever order the tasks finish
     println!("callbacks saw: {}", py_list(&squares));
     println!("callbacks ran: {}", squares.len());
     Ok(())

@@ -1,35 +1,43 @@
 //! Reference solution of exercise lesson03/in-order. Try the exercise first!
 
+use std::thread;
 use std::time::Duration;
 
+use common::exercise::{input, inputs};
 use common::pyfmt::py_list;
-use lesson03_pool::Pool;
+use lesson03_pool::{Pool, job};
+use nix::unistd::gettid;
 
-const ITEMS: u64 = 20;
-
-fn put_in_order(arrivals: &[(u64, u64)], count: usize) -> Vec<u64> {
-    let mut results = vec![0; count];
-    for &(item, square) in arrivals {
-        results[item as usize] = square;
-    }
-    results
+fn put_in_order<R>(mut arrivals: Vec<(usize, R)>) -> Vec<R> {
+    arrivals.sort_by_key(|&(position, _)| position);
+    arrivals.into_iter().map(|(_, result)| result).collect()
 }
 
 fn main() -> anyhow::Result<()> {
-    let pool = Pool::new(4)?;
-    let task = |item: u64| {
-        std::thread::sleep(Duration::from_millis(3 * (ITEMS - item)));
-        (item, item * item)
+    let items: Vec<u64> = inputs("items");
+    let sleep_ms: Vec<u64> = inputs("sleep_ms");
+    let workers: usize = input("workers");
+    let pool = Pool::new(workers)?;
+    let tasks: Vec<(usize, u64, u64)> = items
+        .iter()
+        .zip(&sleep_ms)
+        .enumerate()
+        .map(|(position, (&item, &sleep))| (position, item, sleep))
+        .collect();
+    let task = |(position, item, sleep): (usize, u64, u64)| {
+        thread::sleep(Duration::from_millis(sleep));
+        let thread = gettid().as_raw();
+        println!("task {position}: job({item}) on thread {thread}");
+        (position, (job(item), thread))
     };
     let mut arrivals = Vec::new();
-    for outcome in pool.imap_unordered(task, 0..ITEMS) {
+    for outcome in pool.imap_unordered(task, tasks) {
         arrivals.push(outcome?);
     }
-    let arrived: Vec<u64> = arrivals.iter().map(|(item, _)| *item).collect();
+    let arrived: Vec<usize> = arrivals.iter().map(|(position, _)| *position).collect();
     println!("arrived: {}", py_list(&arrived));
-    println!(
-        "in order: {}",
-        py_list(put_in_order(&arrivals, ITEMS as usize))
-    );
+    let (results, threads): (Vec<u64>, Vec<i32>) = put_in_order(arrivals).into_iter().unzip();
+    println!("results: {}", py_list(&results));
+    println!("computed by threads: {}", py_list(&threads));
     Ok(())
 }
