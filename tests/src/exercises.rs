@@ -13,6 +13,7 @@ mod lesson04;
 mod lesson05;
 mod lesson06;
 pub mod workflow;
+pub mod zh;
 
 use std::path::PathBuf;
 use std::process::ExitStatus;
@@ -251,6 +252,24 @@ impl Exercise {
                 .join("cheats")
                 .join(format!("{stem}_{}.rs", cheat.replace('-', "_"))),
         }
+    }
+
+    /// The problem statement: the `//!` lines at the top of the starter as shipped.
+    pub fn statement(&self) -> String {
+        let path = workspace_root().join(self.file(Which::Starter));
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let lines: Vec<&str> = text
+            .lines()
+            .map_while(|line| line.strip_prefix("//!"))
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            .collect();
+        lines.join("\n")
+    }
+
+    /// The marker of the English a translation of this exercise translates: its statement and
+    /// its hints.
+    pub fn english_marker(&self) -> String {
+        crate::marker(&format!("{}\n{}", self.statement(), self.hints.join("\n")))
     }
 
     /// Builds `which` file, runs it and checks it. `Err` holds what a student should read.

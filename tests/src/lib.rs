@@ -168,6 +168,18 @@ pub fn skip_unless_ci(reason: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{reason}");
 }
 
+/// The marker a translation carries of the English text it translates: a hash (FNV-1a, 32
+/// bits in hex) that changes whenever the English does, so a test can say which translation
+/// is behind.
+pub fn marker(english: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in english.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:08x}", hash >> 32)
+}
+
 /// A lesson's CPython counterpart script.
 pub fn python_script(lesson: &str, script: &str) -> PathBuf {
     workspace_root().join(lesson).join("python").join(script)

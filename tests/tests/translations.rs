@@ -11,7 +11,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use course_tests::{readme, workspace_root};
+use course_tests::exercises::{self, zh};
+use course_tests::{TIMEOUT, lesson_bin, marker, readme, workspace_root};
+use snapbox::cmd::Command;
 
 /// Every page that has a translation.
 fn pages() -> Vec<PathBuf> {
@@ -63,18 +65,13 @@ fn level(heading: &str) -> usize {
     heading.chars().take_while(|c| *c == '#').count()
 }
 
-/// FNV-1a over an English section (heading and body), as 8 hex digits: the marker.
+/// The marker of an English section: its heading and body.
 fn hash(heading: &str, body: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in heading.bytes().chain(body.trim().bytes()) {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{:08x}", hash >> 32)
+    marker(&format!("{heading}{}", body.trim()))
 }
 
 /// The marker on the first line of a Chinese section's body.
-fn marker(body: &str) -> Option<&str> {
+fn marker_in(body: &str) -> Option<&str> {
     body.lines()
         .next()?
         .trim()
@@ -145,7 +142,7 @@ fn out_of_step(english: &str, chinese: &str) -> Vec<String> {
             ));
         }
         let expected = hash(en_heading, en_body);
-        match marker(zh_body) {
+        match marker_in(zh_body) {
             Some(found) if found == expected => {}
             Some(found) => problems.push(format!(
                 "`{en_heading}` changed since `{zh_heading}` was translated (marker {found}): update the translation, then its marker to <!-- en: {expected} -->"
@@ -253,5 +250,91 @@ fn a_console_block_or_section_added_to_one_language_only_is_caught() {
             .iter()
             .any(|p| p.starts_with("`## Run it` changed since")),
         "{problems:?}"
+    );
+}
+
+#[test]
+fn every_exercise_has_its_statement_and_hints_in_chinese() {
+    let mut problems = Vec::new();
+    for exercise in exercises::all() {
+        let Some(zh) = zh::of(exercise.id) else {
+            problems.push(format!("{}: no Chinese statement and hints", exercise.id));
+            continue;
+        };
+        if zh.hints.len() != exercise.hints.len() {
+            problems.push(format!(
+                "{}: {} hints in English, {} in Chinese",
+                exercise.id,
+                exercise.hints.len(),
+                zh.hints.len()
+            ));
+        }
+        let expected = exercise.english_marker();
+        if zh.en != expected {
+            problems.push(format!(
+                "{}: the English statement or hints changed since they were translated: update the translation in tests/src/exercises/zh.rs, then its `en` to \"{expected}\"",
+                exercise.id
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn hints_and_statements_come_in_chinese_when_asked() {
+    let exercise = || {
+        Command::new(lesson_bin("exercise"))
+            .current_dir(workspace_root())
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .timeout(TIMEOUT)
+    };
+    let hint = |command: Command| {
+        String::from_utf8(command.output().expect("runs").stdout).expect("UTF-8")
+    };
+    let english = hint(
+        exercise()
+            .env("LANG", "C")
+            .args(["lesson01/children", "--hint", "1"]),
+    );
+    assert!(
+        english.starts_with("hint 1 of 3 for lesson01/children: "),
+        "{english}"
+    );
+    let asked = hint(exercise().env("LANG", "C").args([
+        "lesson01/children",
+        "--hint",
+        "1",
+        "--lang",
+        "zh",
+    ]));
+    assert!(
+        asked.starts_with("lesson01/children 的提示 1/3："),
+        "{asked}"
+    );
+    let by_locale =
+        hint(
+            exercise()
+                .env("LANG", "zh_CN.UTF-8")
+                .args(["lesson01/children", "--hint", "1"]),
+        );
+    assert_eq!(by_locale, asked);
+    let overridden = hint(exercise().env("LANG", "zh_CN.UTF-8").args([
+        "lesson01/children",
+        "--hint",
+        "1",
+        "--lang",
+        "en",
+    ]));
+    assert_eq!(overridden, english);
+    let statement = hint(exercise().args(["lesson01/children", "--statement", "--lang", "zh"]));
+    assert!(
+        statement.starts_with("练习 lesson01/children"),
+        "{statement}"
+    );
+    let statement = hint(exercise().args(["lesson01/children", "--statement", "--lang", "en"]));
+    assert!(
+        statement.starts_with("Exercise lesson01/children"),
+        "{statement}"
     );
 }

@@ -8,13 +8,14 @@
 //!     cargo exercise lesson01/children --hint 1    the first hint (then 2, then 3)
 //!     cargo exercise lesson01/children --solution  check the reference solution instead
 //!     cargo exercise reset lesson01/children       put the starter back as shipped
+//!     cargo exercise lesson01/children --statement the problem statement (`--lang zh`: 中文)
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use common::cli::parse_args;
 use course_tests::exercises::workflow::{self, Progress};
-use course_tests::exercises::{self, Exercise, Which};
+use course_tests::exercises::{self, Exercise, Which, zh};
 use course_tests::{Diagnostics, workspace_root};
 
 /// Check a classroom exercise: `cargo exercise list` shows them all.
@@ -33,6 +34,28 @@ struct Args {
     /// Check the reference solution instead of your file (for teachers)
     #[arg(long)]
     solution: bool,
+
+    /// Show the exercise's problem statement instead of checking
+    #[arg(long, conflicts_with_all = ["hint", "solution"])]
+    statement: bool,
+
+    /// The language of statements and hints: en, or zh (简体中文); by default zh when the
+    /// locale (LC_ALL, LC_MESSAGES, LANG) is Chinese
+    #[arg(long, value_name = "LANG", value_parser = ["en", "zh"])]
+    lang: Option<String>,
+}
+
+impl Args {
+    /// Whether to show statements and hints in Chinese.
+    fn chinese(&self) -> bool {
+        match self.lang.as_deref() {
+            Some(lang) => lang == "zh",
+            None => ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
+                .is_some_and(|locale| locale.starts_with("zh")),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -88,13 +111,24 @@ fn find(id: &str) -> Result<Exercise, String> {
 
 /// Checks `exercise` (or shows a hint) and records the outcome.
 fn check(exercise: &Exercise, args: &Args, progress: &mut Progress) -> Result<ExitCode, String> {
+    let chinese = args.chinese().then(|| zh::of(exercise.id)).flatten();
+    if args.statement {
+        match chinese {
+            Some(zh) => println!("{}", zh.statement),
+            None => println!("{}", exercise.statement()),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(number) = args.hint {
-        let count = exercise.hints.len();
-        let hint = exercise
-            .hints
+        let hints = chinese.map_or(exercise.hints, |zh| zh.hints);
+        let count = hints.len();
+        let hint = hints
             .get(usize::from(number) - 1)
             .ok_or_else(|| format!("{} has {count} hints", exercise.id))?;
-        println!("hint {number} of {count} for {}: {hint}", exercise.id);
+        match chinese {
+            Some(_) => println!("{} 的提示 {number}/{count}：{hint}", exercise.id),
+            None => println!("hint {number} of {count} for {}: {hint}", exercise.id),
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let which = if args.solution {
@@ -127,8 +161,8 @@ fn check(exercise: &Exercise, args: &Args, progress: &mut Progress) -> Result<Ex
 /// Checks the next unsolved exercise, then again each time its file is saved; when it passes,
 /// moves on to the next one. Ends when every exercise is solved, or with Ctrl-C.
 fn watch(args: &Args, progress: &mut Progress) -> Result<ExitCode, String> {
-    if args.hint.is_some() || args.solution {
-        return Err("watch takes neither --hint nor --solution".into());
+    if args.hint.is_some() || args.solution || args.statement {
+        return Err("watch takes none of --hint, --solution, --statement".into());
     }
     while let Some(exercise) = progress.next() {
         let file = workspace_root().join(exercise.file(Which::Starter));

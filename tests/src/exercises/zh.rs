@@ -1,0 +1,166 @@
+//! 练习的中文题目说明和提示: each exercise's problem statement and hints in Chinese, for
+//! `cargo exercise <id> --statement --lang zh` and `--hint N --lang zh`.
+//!
+//! `en` is the marker ([`crate::marker`]) of the English they translate: the starter's `//!`
+//! statement and the hints. When the English changes, `tests/tests/translations.rs` names the
+//! exercise whose translation is behind and the new marker.
+
+/// One exercise in Chinese.
+#[derive(Debug, Clone, Copy)]
+pub struct Zh {
+    pub id: &'static str,
+    pub en: &'static str,
+    pub statement: &'static str,
+    pub hints: &'static [&'static str],
+}
+
+/// The translation of exercise `id`, if there is one.
+pub fn of(id: &str) -> Option<&'static Zh> {
+    ALL.iter().find(|zh| zh.id == id)
+}
+
+pub const ALL: &[Zh] = &[
+    Zh {
+        id: "lesson01/children",
+        en: "19512574",
+        statement: "练习 lesson01/children（笔记：创建进程）。容易，大约 10 分钟。
+
+为 `codes` 里的每一项启动一个子进程，全部启动之后再 join 任何一个。第 `i` 个子进程（0、1、2……）打印
+
+    child <i>: pid <它自己的 pid>
+
+然后睡眠 `sleep_ms` 毫秒，以退出码 `codes[i]` 退出。父进程按顺序 join 这些子进程，并为每一个打印它
+实际上是怎样结束的：
+
+    joined child <i>: pid <pid>, exit code <code>
+
+`cargo exercise` 每次检查都会重新选择 `codes` 和 `sleep_ms`（通过 `common::exercise::inputs` 交给
+你的程序），在子进程睡眠时从外面观察它们，还可能用 SIGKILL 杀死其中一个。请打印父进程 join 时得知的
+结果：`ExitStatus` 会自己显示成 `exit code 17` 或 `killed by signal SIGKILL`。
+子进程可以按任意顺序打印；父进程的行按 0、1、2……的顺序。
+有用的东西：`lesson01_process::start::fork_child`、`nix::unistd::getpid`、`Child::wait`。",
+        hints: &[
+            "`lesson01_process::start::fork_child` 接受一个闭包；闭包返回的数字就是子进程的退出码。先启动所有子进程，再逐个 join。",
+            "在子进程的闭包里，`nix::unistd::getpid()` 是子进程自己的 pid。在那里打印这一行，用 `std::thread::sleep(Duration::from_millis(sleep_ms))` 睡眠，然后返回 `code`。",
+            "start_child：`fork_child(move || { println!(\"child {i}: pid {}\", getpid()); thread::sleep(Duration::from_millis(sleep_ms)); code })`。join_and_report：`let status = child.wait()?;`，然后打印 `child.pid()` 和 `status`：它会显示成 `exit code 17` 或 `killed by signal SIGKILL`，按实际发生的情况。",
+        ],
+    },
+    Zh {
+        id: "lesson01/join-timeout",
+        en: "d72fd0d2",
+        statement: "练习 lesson01/join-timeout（笔记：创建进程，`join`）。中等，大约 15 分钟。
+
+Python 的 `p.join(timeout)` 最多等待 `timeout` 秒。下面的程序为 `work_ms` 里的每一项启动一个子进程：
+第 `i` 个子进程工作（睡眠）`work_ms[i]` 毫秒，然后以退出码 `codes[i]` 退出。有的很快结束；有的会工作
+30 秒。
+
+写出 `join_within`，让父进程最多等一个子进程 `limit` 那么久，如果那时它还在运行，就杀死它。无论哪种
+情况，它都返回子进程实际上是怎样结束的，所以程序按顺序打印
+
+    child <i> (pid <pid>) ended: exit code <code>
+    child <i> (pid <pid>) ended: killed by signal SIGKILL
+
+并且不留下僵尸进程。`cargo exercise` 每次检查都会重新选择 `work_ms`、`codes` 和 `limit_ms`，并从外面
+观察你的子进程：每个活了多久，以及被杀死之前是否得到了完整的 `limit`。",
+        hints: &[
+            "Python 的 `p.join(timeout)` 无论如何都会返回；之后你看 `p.exitcode`（如果子进程还在运行，就还是 `None`）。`Child` 有一个方法能做前一半。",
+            "`child.wait_timeout(limit)?` 在子进程按时结束时返回 `Some(status)`，否则返回 `None`。",
+            "遇到 `None` 就结束它：`child.kill()?` 会杀死子进程*并*回收它，返回它的 `ExitStatus`（killed by signal SIGKILL）。",
+        ],
+    },
+    Zh {
+        id: "lesson03/in-order",
+        en: "3ef18149",
+        statement: "练习 lesson03/in-order（笔记：进程池pool，`map`）。容易，大约 10 分钟。
+
+Python 的 `pool.map(job, items)` 按 items 的顺序返回结果，不管哪个 worker 先完成。`imap_unordered`
+在每个任务完成时就交回它的结果，顺序是 worker 线程完成的顺序：这里每个任务都先睡一会儿，所以完成的
+顺序是乱的。每个任务连同结果一起返回它在 `items` 里的位置；用这个位置把结果放回 items 的顺序，让程序
+打印
+
+    arrived: <各结果到达的顺序里的位置>
+    results: <按 items 顺序的每个 job(item)>
+    computed by threads: <计算每个结果的 worker 线程，顺序相同>
+
+`cargo exercise` 每次检查都会重新选择 `items`、每个任务的 `sleep_ms` 和进程池的大小 `workers`（通过
+`common::exercise::{input, inputs}` 交给你的程序），并在任务睡眠时从外面观察你程序的线程：每个结果都
+必须来自进程池的某个 worker 线程。",
+        hints: &[
+            "每个位置 0..n 都恰好到达一次，顺序不定：每一对都说明了它的结果属于哪里。",
+            "按位置给这些对排序（把参数写成 `mut arrivals` 并用 `sort_by_key`），然后只保留结果。",
+            "`arrivals.sort_by_key(|&(position, _)| position); arrivals.into_iter().map(|(_, result)| result).collect()`",
+        ],
+    },
+    Zh {
+        id: "lesson03/callback",
+        en: "98675be2",
+        statement: "练习 lesson03/callback（笔记：进程池pool，`apply_async`）。中等，大约 15 分钟。
+
+Python 的 `pool.apply_async(f, args, callback=cb)` 在 `f` 的结果一就绪就调用 `cb(result)`，所以调用者
+不必 `get()` 它，也不会被它拖住。我们的 `Pool::apply_async` 没有 callback。在它之上写出
+`apply_async_with_callback`：`task` 在进程池上运行，然后 `callback` 拿到它的结果，也在 worker 线程上，
+绝不在调用者的线程上；它返回的句柄在两者都运行完之后就绪。
+
+`main` 为 `items` 里的每一项在一个有 `workers` 个线程的进程池上运行一个任务（每个先睡 `sleep_ms`，再求
+它那一项的平方），并用一个 callback 收集这些平方。任务和 callback 都会打印它们运行的线程；最后程序打印
+
+    callbacks saw: <排好序的平方>
+    callbacks ran: <次数>
+
+`cargo exercise` 每次检查都会重新选择 `items`、`sleep_ms` 和 `workers`（通过
+`common::exercise::{input, inputs}` 交给你的程序），并在任务睡眠时从外面观察你程序的线程：任务和
+callback 都不能在主线程上运行。",
+        hints: &[
+            "`pool.apply_async` 接受一个闭包，并在一个 worker 线程上运行它。如果这个闭包做两件事呢？",
+            "写一个闭包，调用 `task()` 并把结果交给 `callback`：两者都 move 进去，于是都在 worker 线程上运行。在 `get()` 之后再调用 `callback`，它就在调用者的线程上运行了，检查程序会看到这一点。",
+            "`pool.apply_async(move || callback(task()))`",
+        ],
+    },
+    Zh {
+        id: "lesson04/global-not-shared",
+        en: "90f02b8b",
+        statement: "练习 lesson04/global-not-shared（笔记：共享内存shared memory）。容易，大约 10 分钟。
+
+一个子进程计数：对 `0..steps` 里的每一步 `i`，它把 `amount(seed, i)`（1 到 9 之间的一个数）加到全局变量
+`COUNTER` 上。然后父进程打印它看到的值。按原样它打印 `parent sees 0`：子进程改的是它自己内存里那份全局
+变量的拷贝。把计数器改成共享的，让父进程打印子进程的计数：
+
+    parent sees <子进程的计数>
+
+`cargo exercise` 每次检查都会重新选择 `seed`、`steps` 和 `sleep_ms`（给定的代码用
+`common::exercise::input` 读取它们），并自己算出计数。它还从外面观察你的进程：计数必须在子进程里进行
+（它会花掉看得见的 CPU 时间），父进程只能读取结果。
+有用的东西：`lesson04_shared_memory::Value`（`Value::<i32>::new(0)?`、`get`、`set`）。在 fork 之前创建
+它，子进程就会继承这块映射。",
+        hints: &[
+            "fork 之后，子进程有每个全局变量的一份拷贝，在它自己的内存里。它在那里写什么，父进程都看不到。",
+            "在 main 里、fork_child 之前创建一个 `lesson04_shared_memory::Value::<i32>::new(0)?`：子进程里的那份拷贝仍然指向同一个共享内存段。",
+            "删掉 COUNTER；在 fork_child 之前 `let counter = Value::<i32>::new(0)?;`，在子进程里 `counter.set(counter.get() + amount(seed, i))`，在父进程里 `counter.get()`。",
+        ],
+    },
+    Zh {
+        id: "lesson04/counter-slots",
+        en: "c446f574",
+        statement: "练习 lesson04/counter-slots（笔记：共享内存shared memory）。中等，大约 20 分钟。
+
+一个共享的 `Array('i', [0, 0, ...])`，`seeds` 里每一项对应一个槽，每个槽对应一个子进程。第 `k` 个子进程
+填第 `k` 个槽：对 `0..steps` 里的每一步 `i`，它把 `amount(seeds[k], i)`（1 到 9 之间的一个数）加到
+`slots[k]` 上，一次一步；然后睡眠 `sleep_ms` 毫秒，以退出码 0 退出。没有两个子进程碰同一个槽，所以不
+需要锁。全部 join 之后，父进程打印，例如
+
+    slots: [5001234, 4998765, 5000321]
+    total: 15000320
+
+`cargo exercise` 每次检查都会重新选择 `seeds`、`steps` 和 `sleep_ms`（给定的代码用
+`common::exercise::inputs` 和 `input` 读取它们），并自己算出计数。它还在运行时从外面观察你的进程：每个
+槽都必须由它自己的子进程来填（每个都会花掉看得见的 CPU 时间，父进程里一点也没有），而且这些子进程必须
+同时运行。
+有用的东西：`slots[k].get()` 和 `slots[k].set(..)`、`lesson01_process::start::fork_child`、
+`lesson04_shared_memory::work::amount`。",
+        hints: &[
+            "每个子进程需要这个数组、它自己的 k 和它自己的 seed。fork_child 接受一个闭包，这个闭包可以借用数组并使用这些数。",
+            "在子进程里，对 `0..steps` 里的每个 `i`：`slots[k].set(slots[k].get() + amount(seed, i))`；然后睡眠 `sleep_ms`，并以 0 作为退出码返回。",
+            "`fork_child(|| { for i in 0..steps { slots[k].set(slots[k].get() + amount(seed, i)); } thread::sleep(Duration::from_millis(sleep_ms)); 0 })`，并在文件开头加上 `use lesson04_shared_memory::work::amount;`、`use std::thread;` 和 `use std::time::Duration;`。",
+        ],
+    },
+];
