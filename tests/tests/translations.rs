@@ -89,11 +89,8 @@ fn fenced_blocks(markdown: &str) -> Vec<String> {
         match open.take() {
             None if trimmed.starts_with("```") => open = Some(format!("{trimmed}\n")),
             None => {}
-            Some(block) if trimmed == "```" => {
-                if !block.starts_with("```sh\n") {
-                    blocks.push(block);
-                }
-            }
+            Some(block) if trimmed == "```" && block.starts_with("```sh\n") => {}
+            Some(block) if trimmed == "```" => blocks.push(block),
             Some(mut block) => {
                 block.push_str(line);
                 block.push('\n');
