@@ -414,3 +414,85 @@ fn check_add(run: &Run) -> Verdict {
         device_cpu.as_millis()
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reads_of_plan(plan: &Plan) -> Vec<Vec<u8>> {
+        plan.inputs
+            .get("reads")
+            .split(',')
+            .map(|hex| {
+                (0..hex.len())
+                    .step_by(2)
+                    .map(|at| u8::from_str_radix(&hex[at..at + 2], 16).expect("hex"))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_cutting_of_the_lines_has_the_hard_cases() {
+        let mut random = Random::new();
+        for _ in 0..2000 {
+            let reads = reads_of_plan(&plan_lines(&mut random));
+            assert!(reads.iter().all(|read| !read.is_empty()), "{reads:?}");
+            let (after_each, tail) = expected_lines(&reads);
+            assert!(!tail.is_empty() && !tail.ends_with('\r'), "{reads:?}");
+            assert!(
+                after_each.iter().any(|lines| lines.len() >= 2),
+                "two lines end in one read: {reads:?}"
+            );
+            assert!(
+                reads
+                    .windows(2)
+                    .any(|pair| pair[0].ends_with(b"\r") && pair[1].starts_with(b"\n")),
+                "a CR LF cut in two: {reads:?}"
+            );
+            // The read in which each line begins, and the one that brings its LF.
+            let mut spans = Vec::new();
+            let mut begun = None;
+            for (i, read) in reads.iter().enumerate() {
+                for &byte in read {
+                    let first = *begun.get_or_insert(i);
+                    if byte == b'\n' {
+                        spans.push(i - first);
+                        begun = None;
+                    }
+                }
+            }
+            assert!(
+                spans.iter().any(|&span| span >= 2),
+                "a line over three reads: {reads:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_set_of_commands_has_sums_refusals_and_one_heavy_job() {
+        let mut random = Random::new();
+        for _ in 0..2000 {
+            let plan = plan_add(&mut random);
+            let encoded = plan.inputs.get("commands");
+            let commands: Vec<String> = encoded.split(',').map(|c| c.replace('+', " ")).collect();
+            let adds = |sum: bool| {
+                commands
+                    .iter()
+                    .filter(|c| c.starts_with("ADD") && expected_reply(c).is_some() == sum)
+                    .count()
+            };
+            assert!(adds(true) >= 2, "{commands:?}");
+            assert!(adds(false) >= 4, "{commands:?}");
+            let jobs: Vec<u64> = commands
+                .iter()
+                .filter_map(|c| c.strip_prefix("JOB ")?.parse().ok())
+                .collect();
+            assert!(
+                jobs.len() == 1 && jobs[0] >= 6_000_000 && jobs[0] <= 100_000_000,
+                "{commands:?}"
+            );
+            assert!(commands.contains(&"PING".to_string()), "{commands:?}");
+        }
+    }
+}
