@@ -274,13 +274,13 @@ fn check_lines(run: &Run) -> Verdict {
     }
 }
 
-/// `JOB n` for this n costs about 0.1 to 0.2 s of CPU on the course's machines (the exercise is
-/// built in debug when the checker is, and a release build loops about ten times faster):
-/// enough for the checker to see which process worked it out, and well within the host's 5 s
-/// wait for a reply even on a busy machine.
+/// `JOB n` for this n costs about 0.1 s of CPU on the course's machines (the exercise is built
+/// in debug when the checker is, and a release build loops about ten times faster): enough for
+/// the checker to see which process worked it out, and within the host's 5 s wait for a reply
+/// even on a machine busy with other work (0.25 s of CPU could take longer there).
 fn job_n(random: &mut Random) -> u64 {
     let scale = if cfg!(debug_assertions) { 1 } else { 10 };
-    random.between(6_000_000, 10_000_000) * scale
+    random.between(3_000_000, 5_000_000) * scale
 }
 
 /// The commands, shuffled: two or three sums that fit (sometimes exactly 2^64 - 1), one that
@@ -489,7 +489,7 @@ mod tests {
                 .filter_map(|c| c.strip_prefix("JOB ")?.parse().ok())
                 .collect();
             assert!(
-                jobs.len() == 1 && jobs[0] >= 6_000_000 && jobs[0] <= 100_000_000,
+                jobs.len() == 1 && jobs[0] >= 3_000_000 && jobs[0] <= 100_000_000,
                 "{commands:?}"
             );
             assert!(commands.contains(&"PING".to_string()), "{commands:?}");
