@@ -1,18 +1,8 @@
 //! Reference solution of exercise lesson06/add-command. Try the exercise first!
 
+use common::exercise::inputs;
 use lesson06_serial::playground;
 use lesson06_serial::protocol::{Frame, reply};
-
-/// What the host sends, one line each.
-const COMMANDS: [&str; 7] = [
-    "PING",
-    "ADD 2 40",
-    "ADD 18446744073709551615 1",
-    "ADD 7",
-    "ADD two 2",
-    "ADD 0 0",
-    "ECHO still here",
-];
 
 fn answer(frame: &Frame) -> String {
     match frame {
@@ -36,6 +26,12 @@ fn add(line: &str) -> String {
 }
 
 fn main() -> anyhow::Result<()> {
+    // What the host sends, one line each: the checker writes `+` for a space.
+    let commands: Vec<String> = inputs::<String>("commands")
+        .iter()
+        .map(|command| command.replace('+', " "))
+        .collect();
+    let commands: Vec<&str> = commands.iter().map(String::as_str).collect();
     // A device process that answers with `answer`, and this process as the host.
-    playground::converse(answer, &COMMANDS)
+    playground::converse(answer, &commands)
 }
