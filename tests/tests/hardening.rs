@@ -3,7 +3,7 @@
 use std::fs::File;
 use std::process::{Command, Stdio};
 
-use course_tests::lesson_bin;
+use course_tests::{TIMEOUT, assert_usage_error, lesson_bin};
 
 /// Every binary, with its plain run and its default run.
 const RUNS: [(&str, &[&str]); 14] = [
@@ -64,4 +64,56 @@ fn a_full_stdout_is_one_line_and_a_failure_with_nothing_left_behind() {
         );
         assert_eq!(segments_of(pid), Vec::<String>::new(), "{bin} {args:?}");
     }
+}
+
+/// Every `--…-ms` option of every binary, as its `--help` lists them.
+fn millisecond_options(bin: &str) -> Vec<String> {
+    let help = Command::new(lesson_bin(bin))
+        .arg("--help")
+        .output()
+        .expect("--help runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    let mut options: Vec<String> = help
+        .split_whitespace()
+        .filter(|word| word.starts_with("--") && word.ends_with("-ms"))
+        .map(str::to_string)
+        .collect();
+    options.dedup();
+    options
+}
+
+#[test]
+fn a_huge_sleep_is_refused_in_one_line_by_every_option_in_milliseconds() {
+    let mut bins: Vec<&str> = RUNS.iter().map(|(bin, _)| *bin).collect();
+    bins.dedup();
+    let mut sleeps = Vec::new();
+    for bin in bins {
+        for option in millisecond_options(bin) {
+            let huge = ["18446744073709551615", "99999999999"];
+            for value in huge {
+                assert_usage_error(
+                    snapbox::cmd::Command::new(lesson_bin(bin)).timeout(TIMEOUT),
+                    &[&option, value],
+                );
+            }
+            if option != "--timeout-ms" {
+                // A sleep or a step: one rule for all, at most 10 s.
+                assert_usage_error(
+                    snapbox::cmd::Command::new(lesson_bin(bin)).timeout(TIMEOUT),
+                    &[&option, "10001"],
+                );
+                sleeps.push(format!("{bin} {option}"));
+            }
+        }
+    }
+    assert_eq!(
+        sleeps,
+        [
+            "lesson01-process --child-sleep-ms",
+            "lesson03-pool --task-ms",
+            "lesson04-shared-memory --child-sleep-ms",
+            "lesson05-lock --step-ms",
+        ],
+        "the sleep options this test knows"
+    );
 }

@@ -264,7 +264,7 @@ fn a_child_that_cannot_open_its_segments_says_why_in_one_line() {
     // the Value('d'), the Value's 8 bytes as the Array('i', 3).
     let mut running = Running::start(
         &lesson_bin("lesson04-shared-memory"),
-        &["--child-sleep-ms", "60000"],
+        &["--child-sleep-ms", "10000"],
     );
     let value_line = running.wait_for_line(TIMEOUT, |line| line.starts_with("parent: Value('d')"));
     let array_line =

@@ -38,7 +38,7 @@ struct Sleeping {
 fn start_sleeping(method: &str, own_process_group: bool) -> Sleeping {
     become_subreaper();
     let program = lesson_bin("lesson04-shared-memory");
-    let args = ["--start-method", method, "--child-sleep-ms", "60000"];
+    let args = ["--start-method", method, "--child-sleep-ms", "10000"];
     let mut lesson = if own_process_group {
         Running::start_in_new_process_group(&program, &args)
     } else {
