@@ -9,7 +9,8 @@
 //! removes itself, even when the run is interrupted; and the thread version needs no segment at
 //! all, because Rust threads already run in parallel.
 //!
-//! All of the lesson's `unsafe` is in [`shm`].
+//! All of the lesson's `unsafe` is in [`shm`], but for one call in [`signals`] that puts a forked
+//! child's signal handlers back to their defaults.
 
 pub mod child_changes;
 pub mod cleanup;

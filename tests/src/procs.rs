@@ -228,3 +228,33 @@ pub fn reap_adopted(pid: i32, timeout: Duration) -> Option<nix::sys::signal::Sig
         }
     }
 }
+
+/// Every signal whose default action ends a process and that a program can catch and survive,
+/// with the name a lesson gives it: all but SIGKILL (no handler runs), the faults SIGSEGV,
+/// SIGBUS, SIGILL and SIGFPE (a handler that returns faults again), and SIGPIPE (which Rust
+/// programs ignore). Linux: the real-time signals too.
+pub fn ending_signals() -> Vec<(i32, String)> {
+    use nix::sys::signal::Signal::*;
+    let mut signals: Vec<(i32, String)> = [
+        SIGHUP, SIGINT, SIGQUIT, SIGTRAP, SIGABRT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGSTKFLT,
+        SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSYS,
+    ]
+    .into_iter()
+    .map(|signal| (signal as i32, signal.as_str().to_string()))
+    .collect();
+    let first = nix::libc::SIGRTMIN();
+    for number in first..=nix::libc::SIGRTMAX() {
+        signals.push((number, format!("SIGRTMIN+{}", number - first)));
+    }
+    signals
+}
+
+/// Sends signal `number` to `pid`, as `kill -NUMBER PID` does: a raw number, so that the
+/// real-time signals (which `nix::sys::signal::Signal` has no names for) can be sent too.
+pub fn send_signal(pid: i32, number: i32) -> std::io::Result<()> {
+    // Safety: `kill` takes two integers and touches no memory of ours.
+    let sent = unsafe { nix::libc::kill(pid, number) };
+    nix::errno::Errno::result(sent)
+        .map(drop)
+        .map_err(std::io::Error::from)
+}

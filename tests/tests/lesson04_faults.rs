@@ -14,7 +14,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use course_tests::procs::{
-    Running, become_subreaper, process, reap_adopted, shm_segments, wait_until_gone,
+    Running, become_subreaper, ending_signals, process, reap_adopted, send_signal, shm_segments,
+    wait_until_gone,
 };
 use course_tests::{TIMEOUT, lesson_bin};
 use nix::sys::signal::{Signal, kill, killpg};
@@ -193,5 +194,36 @@ fn after_a_sigkill_to_the_parent_the_next_run_removes_what_it_left() {
             Vec::<String>::new(),
             "{method}"
         );
+    }
+}
+
+#[test]
+fn every_signal_that_would_end_the_parent_cleans_up_first() {
+    let _one = one_at_a_time();
+    let signals = ending_signals();
+    let by_spawn = ["SIGQUIT", "SIGUSR1", "SIGALRM", "SIGRTMIN+0"];
+    for (method, number, name) in signals
+        .iter()
+        .map(|(number, name)| ("fork", *number, name))
+        .chain(
+            signals
+                .iter()
+                .filter(|(_, name)| by_spawn.contains(&name.as_str()))
+                .map(|(number, name)| ("spawn", *number, name)),
+        )
+    {
+        let run = format!("{method}, {name}");
+        let sleeping = start_sleeping(method, false);
+        send_signal(sleeping.parent, number).expect("signal the parent");
+        let (status, _, stderr) = sleeping.lesson.finish(TIMEOUT);
+        assert_eq!(status.code(), Some(128 + number), "{run}: {status:?} {stderr}");
+        assert_eq!(
+            stderr,
+            format!(
+                "lesson04-shared-memory: interrupted by {name}: child killed and reaped, segments removed\n"
+            ),
+            "{run}"
+        );
+        assert_nothing_left(&run, sleeping.parent, sleeping.child);
     }
 }
