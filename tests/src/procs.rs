@@ -258,3 +258,56 @@ pub fn send_signal(pid: i32, number: i32) -> std::io::Result<()> {
         .map(drop)
         .map_err(std::io::Error::from)
 }
+
+/// What a run in a private `/dev/shm` gave: its exit status as the shell saw it (128 + N for a
+/// signal), its stdout lines, its stderr, and what was left in that `/dev/shm` afterwards.
+#[derive(Debug)]
+pub struct PrivateShmRun {
+    pub code: i32,
+    pub stdout: Vec<String>,
+    pub stderr: String,
+    pub left: Vec<String>,
+}
+
+/// Runs `program` with `args` in a mount namespace of its own, on a fresh tmpfs at `/dev/shm` of
+/// `size` (as `mount -o size=` takes it: `4k` is one page), first filled with a file named
+/// `filler` if `full`. Needs root and `unshare`: without them it says why it skips and returns
+/// `None` (in CI it fails instead, see [`crate::skip_unless_ci`]).
+pub fn run_with_private_dev_shm(
+    size: &str,
+    full: bool,
+    program: &Path,
+    args: &[&str],
+) -> Option<PrivateShmRun> {
+    const END: &str = "-- end of run, exit code:";
+    if !nix::unistd::geteuid().is_root() {
+        crate::skip_unless_ci("skipped a run with a private /dev/shm: not running as root");
+        return None;
+    }
+    let fill = if full {
+        "head -c 1048576 /dev/zero > /dev/shm/filler 2>/dev/null;"
+    } else {
+        ""
+    };
+    let script = format!(
+        "mount -t tmpfs -o size={size},mode=1777 tmpfs /dev/shm || exit 99; {fill} \"$0\" \"$@\"; echo \"{END} $?\"; ls /dev/shm"
+    );
+    let mut command = vec!["--mount", "sh", "-c", &script];
+    let program = program.to_str().expect("a UTF-8 path");
+    command.push(program);
+    command.extend_from_slice(args);
+    let run = Running::start(Path::new("unshare"), &command);
+    let (status, lines, stderr) = run.finish(crate::TIMEOUT);
+    let Some(end) = lines.iter().position(|line| line.starts_with(END)) else {
+        crate::skip_unless_ci(&format!(
+            "skipped a run with a private /dev/shm: unshare --mount and mount failed here ({status}): {stderr}"
+        ));
+        return None;
+    };
+    Some(PrivateShmRun {
+        code: lines[end][END.len()..].trim().parse().expect("an exit code"),
+        stdout: lines[..end].to_vec(),
+        stderr,
+        left: lines[end + 1..].to_vec(),
+    })
+}

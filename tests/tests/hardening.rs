@@ -3,6 +3,7 @@
 use std::fs::File;
 use std::process::{Command, Stdio};
 
+use course_tests::procs::run_with_private_dev_shm;
 use course_tests::{TIMEOUT, assert_usage_error, lesson_bin};
 
 /// Every binary, with its plain run and its default run.
@@ -116,4 +117,33 @@ fn a_huge_sleep_is_refused_in_one_line_by_every_option_in_milliseconds() {
         ],
         "the sleep options this test knows"
     );
+}
+
+#[test]
+fn a_full_dev_shm_is_one_line_and_a_failure_with_nothing_left_behind() {
+    // (size of the private /dev/shm, filled first?, binary, arguments): full from the start, or
+    // room for the first segment only (4k is one page, and each segment takes at least one).
+    let runs: [(&str, bool, &str, &[&str]); 6] = [
+        ("4k", true, "lesson04-shared-memory", &[]),
+        ("4k", true, "lesson04-shared-memory", &["--plain"]),
+        ("4k", false, "lesson04-shared-memory", &[]),
+        ("4k", true, "lesson05-lock", &["--step-ms", "1"]),
+        ("4k", true, "lesson05-lock", &["--plain", "--step-ms", "1"]),
+        ("4k", false, "lesson05-lock", &["--kill-holder", "--step-ms", "1"]),
+    ];
+    for (size, full, bin, args) in runs {
+        let run = format!("{bin} {args:?} in a {size} /dev/shm, full: {full}");
+        let Some(outcome) = run_with_private_dev_shm(size, full, &lesson_bin(bin), args) else {
+            return;
+        };
+        assert_eq!(outcome.code, 1, "{run}: {outcome:?}");
+        assert_eq!(outcome.stderr.lines().count(), 1, "{run}: {outcome:?}");
+        assert!(
+            outcome.stderr.starts_with("error: cannot create shared-memory segment ")
+                && outcome.stderr.ends_with(" (is /dev/shm full?)\n"),
+            "{run}: {outcome:?}"
+        );
+        let expected_left: &[&str] = if full { &["filler"] } else { &[] };
+        assert_eq!(outcome.left, expected_left, "{run}: {outcome:?}");
+    }
 }

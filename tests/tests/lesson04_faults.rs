@@ -17,7 +17,7 @@ use course_tests::procs::{
     Running, become_subreaper, ending_signals, process, reap_adopted, send_signal, shm_segments,
     wait_until_gone,
 };
-use course_tests::{TIMEOUT, lesson_bin};
+use course_tests::{TIMEOUT, lesson_bin, skip_unless_ci};
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
 
@@ -226,4 +226,41 @@ fn every_signal_that_would_end_the_parent_cleans_up_first() {
         );
         assert_nothing_left(&run, sleeping.parent, sleeping.child);
     }
+}
+
+#[test]
+fn a_live_runs_segments_survive_a_sweep_from_another_pid_namespace() {
+    let _one = one_at_a_time();
+    if !nix::unistd::geteuid().is_root() {
+        skip_unless_ci("skipped the sweep from another PID namespace: not running as root");
+        return;
+    }
+    let sleeping = start_sleeping("spawn", false);
+    // A run in a PID namespace of its own, sharing /dev/shm (as a container with --ipc=host):
+    // none of our pids exists there.
+    let sweep = std::process::Command::new("unshare")
+        .args(["--pid", "--fork", "--kill-child"])
+        .arg(lesson_bin("lesson04-shared-memory"))
+        .output();
+    let sweep = match sweep {
+        Ok(sweep) if !String::from_utf8_lossy(&sweep.stderr).starts_with("unshare:") => sweep,
+        other => {
+            skip_unless_ci(&format!(
+                "skipped the sweep from another PID namespace: unshare --pid fails here: {other:?}"
+            ));
+            return;
+        }
+    };
+    assert!(sweep.status.success(), "{sweep:?}");
+    let out = String::from_utf8_lossy(&sweep.stdout);
+    assert!(!out.contains("cleanup: removed"), "{out}");
+    assert_eq!(
+        shm_segments(PREFIX, sleeping.parent),
+        sleeping.segments,
+        "a live run's segments were removed by a run in another PID namespace"
+    );
+    // And the live run ends well, with nothing left.
+    let (status, _, stderr) = sleeping.lesson.finish(TIMEOUT);
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert_nothing_left("after the sweep", sleeping.parent, sleeping.child);
 }
