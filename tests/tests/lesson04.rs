@@ -402,3 +402,36 @@ fn a_reader_that_goes_away_ends_the_lesson_quietly_and_leaves_no_segment() {
         "unwinding removed the segments"
     );
 }
+
+/// A thread the system cannot create is one line and a failure, never a panic. The address-space
+/// limit (`ulimit -v`, in KiB) that leaves room for the program but not for a thread's stack
+/// depends on the build, so the test tries a range of them: each run must end well, fail to
+/// start at all (the loader's own message), or give the one line.
+#[test]
+fn a_thread_that_cannot_be_created_is_one_line_not_a_panic() {
+    let program = lesson_bin("lesson04-shared-memory");
+    let mut refused = 0;
+    for limit in (3_000..=16_000).step_by(250) {
+        let output = Command::new("sh")
+            .args(["-c", "ulimit -v \"$1\" && exec \"$0\" --threads"])
+            .arg(&program)
+            .arg(limit.to_string())
+            .env_remove("RUST_BACKTRACE")
+            .timeout(TIMEOUT)
+            .output()
+            .expect("sh runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let run = format!("ulimit -v {limit}: {:?}, {stderr}", output.status);
+        match output.status.code() {
+            Some(0) => assert_eq!(stderr, "", "{run}"),
+            Some(127) => assert!(stderr.contains("error while loading shared libraries"), "{run}"),
+            _ => {
+                assert_eq!(output.status.code(), Some(1), "{run}");
+                assert_eq!(stderr.lines().count(), 1, "{run}");
+                assert!(stderr.starts_with("error: cannot start the thread: "), "{run}");
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused > 0, "no limit made the thread fail to start");
+}
