@@ -12,10 +12,11 @@
 //!   page-aligned memory; [`Region::create`] and [`Region::open`] check it anyway).
 //! - The mapping lives exactly as long as the `Region`: the crate unmaps it when the `Region`
 //!   drops, so the `&[T]` that `Deref` hands out cannot outlive it.
-//! - Other processes may write the memory at any moment, as other threads could. So a `Region`
-//!   only ever hands out shared references (`&[T]`, never `&mut`), and `T: Plain` promises the
-//!   rest: every bit pattern is a valid `T`, and every byte that can change sits in an
-//!   `UnsafeCell` (atomics are made of one).
+//! - Other processes may write the memory at any moment, and so may other threads of this one:
+//!   a `Region` is `Send` and `Sync` (see the `unsafe impl`s), so `&Value` can go to scoped
+//!   threads. So a `Region` only ever hands out shared references (`&[T]`, never `&mut`), and
+//!   `T: Plain` promises the rest: every bit pattern is a valid `T`, and every byte that can
+//!   change sits in an `UnsafeCell` (atomics are made of one).
 //! - The memory of a new segment is reserved when it is created (`posix_fallocate`, Linux), so a
 //!   full `/dev/shm` is an error from [`Region::create`], never a SIGBUS at the first store.
 //! - The process that created a segment holds an exclusive `flock` on it for as long as its
@@ -57,8 +58,11 @@ use crate::value::{SharedCell, Typecode};
 ///   and an opened one holds whatever another process wrote there;
 /// - every byte that may change once the segment exists is inside an `UnsafeCell` (atomic types
 ///   are), since other processes write while this one holds a `&T`; this is also why `T: Sync`;
-/// - `T` holds no pointers or references (an address means nothing in another process) and
-///   needs no `Drop`;
+/// - no Rust code ever reads an address out of a `T`: it holds no references, `Box`es, raw
+///   pointers or other Rust pointers (an address means nothing in another process). Bytes that
+///   only the C library or the kernel use as addresses, each in the process that wrote them,
+///   are allowed: a robust process-shared pthread mutex (lesson05) links itself into its
+///   holder's list that way. And `T` needs no `Drop`;
 /// - its layout is fixed: a primitive, or `#[repr(C)]` / `#[repr(transparent)]` over such types.
 ///
 /// `AtomicBool` is not `Plain`: only the bytes 0 and 1 are valid for it.
@@ -375,6 +379,16 @@ impl<T: Plain> Region<T> {
         self.creator == Some(getpid())
     }
 }
+
+// Safety: a `Region` is a mapping, a name and a descriptor; nothing in it belongs to one thread.
+// Moving it to another thread moves its drop there, which unmaps, closes and unlinks: system
+// calls any thread may make (`is_creator` compares process ids, not threads).
+unsafe impl<T: Plain> Send for Region<T> {}
+
+// Safety: `&Region` hands out only `&[T]`, and `T: Plain` requires `T: Sync` with every byte
+// that may change in an `UnsafeCell`: the same memory is already written by other processes at
+// any moment, and threads of this one are no different. The mapping outlives every `&[T]`.
+unsafe impl<T: Plain> Sync for Region<T> {}
 
 impl<T: Plain> Deref for Region<T> {
     type Target = [T];
