@@ -19,8 +19,8 @@
 
 use std::fmt;
 use std::process::ExitCode;
-use std::sync::atomic::Ordering::SeqCst;
 use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::SeqCst;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -145,6 +145,19 @@ pub fn join_within(
     child: &mut Child,
     limit: Option<Duration>,
 ) -> anyhow::Result<Option<ExitStatus>> {
+    let status = wait_within(child, limit)?;
+    if status.is_none() {
+        child.kill()?;
+    }
+    Ok(status)
+}
+
+/// [`join_within`], except that a child still running after `limit` is left running: the
+/// caller looks at it before it kills it.
+pub fn wait_within(
+    child: &mut Child,
+    limit: Option<Duration>,
+) -> anyhow::Result<Option<ExitStatus>> {
     let deadline = limit.map(|limit| Instant::now() + limit);
     loop {
         if let Some(signal) = received() {
@@ -158,7 +171,6 @@ pub fn join_within(
             return Ok(Some(status));
         }
         if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-            child.kill()?;
             return Ok(None);
         }
     }

@@ -285,3 +285,30 @@ fn every_signal_that_would_end_the_parent_cleans_up_first() {
         assert_nothing_left(&name, caught.parent, &caught.children);
     }
 }
+
+#[test]
+fn a_stopped_holder_is_called_stopped_not_a_waiter() {
+    let _one = one_at_a_time();
+    let caught = start(&["--step-ms", "100"], "parent: p1 adds 1", false);
+    let mut lesson = caught.lesson;
+    let took = lesson.wait_for_line(TIMEOUT, |line| line.ends_with("): took the lock"));
+    let holder = took
+        .strip_suffix(": took the lock")
+        .unwrap_or_else(|| panic!("{took:?}"))
+        .to_string();
+    let pid: i32 = holder
+        .split_once("(pid ")
+        .and_then(|(_, rest)| rest.strip_suffix(')')?.parse().ok())
+        .unwrap_or_else(|| panic!("a pid in {took:?}"));
+    kill(Pid::from_raw(pid), Signal::SIGSTOP).expect("stop the holder");
+    let (status, _, stderr) = lesson.finish(TIMEOUT);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let named_stopped = stderr.starts_with(&format!("error: {holder} was stopped (SIGSTOP"))
+        || (stderr.contains("still waited for the lock after ")
+            && stderr.contains(&format!(
+                ", because {holder}, which held it, was stopped (SIGSTOP"
+            )));
+    assert!(named_stopped, "{holder} is the stopped holder: {stderr}");
+    assert_nothing_left("a stopped holder", caught.parent, &caught.children);
+}
