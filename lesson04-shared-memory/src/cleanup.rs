@@ -149,7 +149,11 @@ mod tests {
         );
         assert_eq!(exists(&stale), Some(false));
         assert_eq!(exists(live.name()), Some(true), "in use: kept");
-        assert_eq!(exists(&elsewhere), Some(true), "in use, whatever its pid: kept");
+        assert_eq!(
+            exists(&elsewhere),
+            Some(true),
+            "in use, whatever its pid: kept"
+        );
         assert_eq!(exists(other.name()), Some(true), "in use: kept");
         std::fs::remove_file(shm(&elsewhere)).expect("remove the second name");
     }

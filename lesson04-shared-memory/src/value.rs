@@ -275,7 +275,10 @@ mod tests {
         assert_eq!(array.to_vec(), [100, 300]);
         assert_eq!(value.get(), 7);
         #[cfg(target_os = "linux")]
-        assert!(!path(&moved).exists(), "dropped in another thread, and removed");
+        assert!(
+            !path(&moved).exists(),
+            "dropped in another thread, and removed"
+        );
     }
 
     #[test]

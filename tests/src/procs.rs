@@ -305,7 +305,10 @@ pub fn run_with_private_dev_shm(
         return None;
     };
     Some(PrivateShmRun {
-        code: lines[end][END.len()..].trim().parse().expect("an exit code"),
+        code: lines[end][END.len()..]
+            .trim()
+            .parse()
+            .expect("an exit code"),
         stdout: lines[..end].to_vec(),
         stderr,
         left: lines[end + 1..].to_vec(),

@@ -129,7 +129,12 @@ fn a_full_dev_shm_is_one_line_and_a_failure_with_nothing_left_behind() {
         ("4k", false, "lesson04-shared-memory", &[]),
         ("4k", true, "lesson05-lock", &["--step-ms", "1"]),
         ("4k", true, "lesson05-lock", &["--plain", "--step-ms", "1"]),
-        ("4k", false, "lesson05-lock", &["--kill-holder", "--step-ms", "1"]),
+        (
+            "4k",
+            false,
+            "lesson05-lock",
+            &["--kill-holder", "--step-ms", "1"],
+        ),
     ];
     for (size, full, bin, args) in runs {
         let run = format!("{bin} {args:?} in a {size} /dev/shm, full: {full}");
@@ -139,7 +144,9 @@ fn a_full_dev_shm_is_one_line_and_a_failure_with_nothing_left_behind() {
         assert_eq!(outcome.code, 1, "{run}: {outcome:?}");
         assert_eq!(outcome.stderr.lines().count(), 1, "{run}: {outcome:?}");
         assert!(
-            outcome.stderr.starts_with("error: cannot create shared-memory segment ")
+            outcome
+                .stderr
+                .starts_with("error: cannot create shared-memory segment ")
                 && outcome.stderr.ends_with(" (is /dev/shm full?)\n"),
             "{run}: {outcome:?}"
         );

@@ -424,11 +424,17 @@ fn a_thread_that_cannot_be_created_is_one_line_not_a_panic() {
         let run = format!("ulimit -v {limit}: {:?}, {stderr}", output.status);
         match output.status.code() {
             Some(0) => assert_eq!(stderr, "", "{run}"),
-            Some(127) => assert!(stderr.contains("error while loading shared libraries"), "{run}"),
+            Some(127) => assert!(
+                stderr.contains("error while loading shared libraries"),
+                "{run}"
+            ),
             _ => {
                 assert_eq!(output.status.code(), Some(1), "{run}");
                 assert_eq!(stderr.lines().count(), 1, "{run}");
-                assert!(stderr.starts_with("error: cannot start the thread: "), "{run}");
+                assert!(
+                    stderr.starts_with("error: cannot start the thread: "),
+                    "{run}"
+                );
                 refused += 1;
             }
         }

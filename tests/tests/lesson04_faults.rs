@@ -216,7 +216,11 @@ fn every_signal_that_would_end_the_parent_cleans_up_first() {
         let sleeping = start_sleeping(method, false);
         send_signal(sleeping.parent, number).expect("signal the parent");
         let (status, _, stderr) = sleeping.lesson.finish(TIMEOUT);
-        assert_eq!(status.code(), Some(128 + number), "{run}: {status:?} {stderr}");
+        assert_eq!(
+            status.code(),
+            Some(128 + number),
+            "{run}: {status:?} {stderr}"
+        );
         assert_eq!(
             stderr,
             format!(
