@@ -3,8 +3,8 @@
 
 use course_tests::procs::{Running, shm_segments};
 use course_tests::{
-    TIMEOUT, assert_child_panic_reported, lesson_bin, python_script, python3, readme, stdout_of,
-    workspace_root,
+    TIMEOUT, assert_child_panic_reported, lesson_bin, python_script, python3, readme,
+    skip_unless_ci, stdout_of, workspace_root,
 };
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
@@ -303,7 +303,7 @@ fn a_child_that_cannot_open_its_segments_says_why_in_one_line() {
 /// `setpriv`; skipped, saying so, where either is missing or `nobody` cannot run the binary.
 fn another_user_is_refused(value: &str) {
     if !nix::unistd::geteuid().is_root() {
-        eprintln!("skipped the other-user check: not running as root");
+        skip_unless_ci("skipped the other-user check: not running as root");
         return;
     }
     let output = std::process::Command::new("setpriv")
@@ -317,13 +317,19 @@ fn another_user_is_refused(value: &str) {
         ])
         .args(["sleep_ms=0", "panic=false"])
         .output();
-    let Ok(output) = output else {
-        eprintln!("skipped the other-user check: no setpriv");
-        return;
+    let output = match output {
+        Ok(output) => output,
+        Err(err) => {
+            skip_unless_ci(&format!("skipped the other-user check: no setpriv: {err}"));
+            return;
+        }
     };
     let stderr = String::from_utf8_lossy(&output.stderr);
     if stderr.starts_with("setpriv") {
-        eprintln!("skipped the other-user check: {stderr}");
+        skip_unless_ci(&format!(
+            "skipped the other-user check: {}",
+            stderr.trim_end()
+        ));
         return;
     }
     assert_eq!(output.status.code(), Some(1), "{stderr}");
