@@ -1,5 +1,5 @@
 //! Typed regions of named POSIX shared memory, on top of the `shared_memory` crate. Every
-//! `unsafe` of this lesson is in this module.
+//! `unsafe` of this lesson is in this module, but for one call in [`crate::signals`].
 //!
 //! A [`Region<T>`] is a named segment (`/dev/shm/PREFIX-PID-RANDOM` on Linux) that holds `len`
 //! values of a plain-old-data type `T`, one after the other. [`crate::value`] builds Python's

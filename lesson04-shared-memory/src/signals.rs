@@ -13,8 +13,8 @@
 //! is an error instead).
 //!
 //! A forked child inherits the handlers. It should still die of these signals as any program
-//! does, so the first thing it does is [`in_forked_child`]: from then on the handlers do the
-//! signal's default action in it. (A spawned child is a fresh program: its handlers are the
+//! does, so the first thing it does is [`in_forked_child`], which puts them back to the
+//! defaults in it. (A spawned child is a fresh program: its handlers are the
 //! defaults already.)
 
 use std::fmt;
@@ -48,6 +48,8 @@ pub const HANDLED: &[Signal] = &[
     Signal::SIGXFSZ,
     Signal::SIGVTALRM,
     Signal::SIGPROF,
+    // Linux ends a process on SIGIO; the BSDs and macOS ignore it.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     Signal::SIGIO,
     #[cfg(any(target_os = "linux", target_os = "android"))]
     Signal::SIGPWR,
