@@ -5,9 +5,12 @@
 //! read without the lock wait for the other worker's read, so a program that reads and writes
 //! in two steps loses updates at every step, on any machine, with or without its sleep.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{Cheat, Exercise, Inputs, Plan, Random, Run, Verdict, Watch, lines_after, succeeded};
+use super::{
+    Cheat, Exercise, Inputs, Plan, Random, Run, Verdict, Watch, Which, lines_after, succeeded,
+};
 use crate::workspace_root;
 
 pub fn exercises() -> Vec<Exercise> {
@@ -87,10 +90,16 @@ pub fn exercises() -> Vec<Exercise> {
             ],
             plan: plan_recover,
             check: check_recover,
-            cheats: &[Cheat {
-                name: "printing",
-                rejected_with: "the checker killed no worker",
-            }],
+            cheats: &[
+                Cheat {
+                    name: "printing",
+                    rejected_with: "the checker killed no worker",
+                },
+                Cheat {
+                    name: "no-lock",
+                    rejected_with: "never calls `recover()`",
+                },
+            ],
         },
     ]
 }
@@ -174,13 +183,7 @@ fn check_fetch_add(run: &Run) -> Verdict {
             run.threads.len()
         ));
     }
-    let exercise = super::find("lesson05/fetch-add").ok_or("no exercise lesson05/fetch-add")?;
-    let file = exercise
-        .source_of(run)
-        .unwrap_or_else(|| exercise.file(super::Which::Starter));
-    let source = std::fs::read_to_string(workspace_root().join(&file))
-        .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
-    let code = without_comments(&source);
+    let (file, code) = source_code("lesson05/fetch-add", run)?;
     if let Some(lock) = ["Mutex", "RwLock", ".lock()"]
         .into_iter()
         .find(|lock| code.contains(lock))
@@ -199,6 +202,19 @@ fn check_fetch_add(run: &Run) -> Verdict {
     Ok(format!(
         "total {total}: each addition was one indivisible step, and no update was lost"
     ))
+}
+
+/// The file that `run` was built from (the student's, the solution or a kept cheat), and its
+/// code without comments. Behaviour cannot tell every sidestep from the work: this is the last
+/// resort.
+fn source_code(id: &str, run: &Run) -> Result<(PathBuf, String), String> {
+    let exercise = super::find(id).ok_or_else(|| format!("no exercise {id}"))?;
+    let file = exercise
+        .source_of(run)
+        .unwrap_or_else(|| exercise.file(Which::Starter));
+    let source = std::fs::read_to_string(workspace_root().join(&file))
+        .map_err(|err| format!("cannot read {}: {err}", file.display()))?;
+    Ok((file, without_comments(&source)))
 }
 
 /// The source with its `//` comments taken out, so that a comment that names a method does
@@ -261,6 +277,16 @@ fn check_recover(run: &Run) -> Verdict {
             "expected `locked again: no error`: after recover(), the next lock() is a normal one"
                 .into(),
         );
+    }
+    let (file, code) = source_code("lesson05/recover", run)?;
+    if ![".recover()", "OwnerDied::recover"]
+        .iter()
+        .any(|call| code.contains(call))
+    {
+        return Err(format!(
+            "the lines are right, but {} never calls `recover()`: take the lock with `total.lock()` and, on `Err(dead)`, carry on with `dead.recover()`",
+            file.display()
+        ));
     }
     Ok(format!(
         "worker {killed}, killed by the checker while it held the lock, was reported; the lock was recovered and works as usual again"
