@@ -104,14 +104,14 @@ pub fn exercises() -> Vec<Exercise> {
     ]
 }
 
-/// 20 to 30 steps, two different amounts, and 5 to 8 ms of work per step: each worker works
-/// at least 100 ms, long enough for the checker to see both alive.
+/// 20 to 30 steps, two different amounts, and 6 to 10 ms of work per step: each worker works
+/// at least 120 ms, long enough for the checker to see both alive.
 fn plan_race(random: &mut Random) -> Plan {
     Plan {
         inputs: Inputs::default()
             .with("steps", random.between(20, 30))
             .list("adds", &random.distinct(2, 1, 9))
-            .with("work_ms", random.between(5, 8)),
+            .with("work_ms", random.between(6, 10)),
         watch: Watch::Children,
     }
 }
