@@ -271,7 +271,7 @@ fn check_split_job(run: &Run) -> Verdict {
     for share in &shares {
         let Some(index) = run.children.iter().position(|child| *child == share.pid) else {
             return Err(format!(
-                "pid {} (worker {}) was never seen as a child process of your program: the checker looks at the workers from outside while each runs the loop over its share",
+                "pid {} (worker {}) was never seen as a child process of your program: the checker looks at the workers from outside while each runs the loop over its share (a few hundred ms of CPU: a worker that skips the loop is gone before it can be seen)",
                 share.pid, share.w
             ));
         };
