@@ -195,14 +195,25 @@ pub fn die_with_parent(parent: Pid) -> bool {
     nix::unistd::getppid() == parent
 }
 
-/// How many threads this process has right now (`Threads:` in `/proc/self/status`); `None`
-/// where the system does not say (not Linux).
+/// How many threads this process has right now; `None` where the system does not say. The
+/// `num_threads` crate asks each system its own way (Linux and Android: `/proc`; macOS and iOS:
+/// `task_threads`; FreeBSD: `sysctl`; AIX); elsewhere (OpenBSD, NetBSD, ...) it has no answer.
 pub fn thread_count() -> Option<usize> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("Threads:"))
-        .and_then(|count| count.trim().parse().ok())
+    num_threads::num_threads().map(std::num::NonZeroUsize::get)
+}
+
+/// The thread count once threads that are ending have gone, waiting at most `patience` for it
+/// to come down to one: a joined thread, or a dropped thread pool's, can still be counted for
+/// a moment after it was told to end. `None` where the system does not say.
+pub fn thread_count_settled(patience: Duration) -> Option<usize> {
+    let deadline = Instant::now() + patience;
+    loop {
+        let threads = thread_count()?;
+        if threads == 1 || Instant::now() >= deadline {
+            return Some(threads);
+        }
+        thread::sleep(Duration::from_micros(50));
+    }
 }
 
 #[cfg(test)]
