@@ -75,6 +75,15 @@ impl fmt::Display for ExitStatus {
     }
 }
 
+/// What a child is doing, as [`Child::activity`] sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    Running,
+    /// A signal stopped it (SIGSTOP, or SIGTSTP from Ctrl-Z): it does nothing until SIGCONT.
+    Stopped(Signal),
+    Ended(ExitStatus),
+}
+
 /// A child process this process must reap. Dropping it without waiting kills the child and
 /// reaps it, so an early return or a `?` in the parent never leaves a zombie or a stray child.
 #[derive(Debug)]
@@ -133,6 +142,13 @@ impl Child {
         }
     }
 
+    /// Whether the child is running, stopped or ended (then reaped), without waiting. A parent
+    /// that waits for a child's result uses it to notice a child that will never send one. A
+    /// stop is reported once, by the first call after it.
+    pub fn activity(&mut self) -> io::Result<Activity> {
+        self.look(WaitPidFlag::WNOHANG | WaitPidFlag::WUNTRACED)
+    }
+
     /// Sends `signal` to the child, unless it was already reaped (its pid may be reused).
     pub fn signal(&self, signal: Signal) -> io::Result<()> {
         if self.status.is_some() {
@@ -152,8 +168,16 @@ impl Child {
     }
 
     fn reap(&mut self, flags: WaitPidFlag) -> io::Result<Option<ExitStatus>> {
+        Ok(match self.look(flags)? {
+            Activity::Ended(status) => Some(status),
+            Activity::Running | Activity::Stopped(_) => None,
+        })
+    }
+
+    /// One `waitpid` with `flags`; an ended child is reaped and its status kept.
+    fn look(&mut self, flags: WaitPidFlag) -> io::Result<Activity> {
         if let Some(status) = self.status {
-            return Ok(Some(status));
+            return Ok(Activity::Ended(status));
         }
         let status = match waitpid(self.pid, Some(flags)) {
             Ok(WaitStatus::Exited(_, code)) => ExitStatus::Code(code),
@@ -161,12 +185,14 @@ impl Child {
                 signal,
                 core_dumped,
             },
+            // Only with WUNTRACED.
+            Ok(WaitStatus::Stopped(_, signal)) => return Ok(Activity::Stopped(signal)),
             // Still running (WNOHANG), or interrupted by a signal handler: not ended yet.
-            Ok(_) | Err(Errno::EINTR) => return Ok(None),
+            Ok(_) | Err(Errno::EINTR) => return Ok(Activity::Running),
             Err(errno) => return Err(errno.into()),
         };
         self.status = Some(status);
-        Ok(Some(status))
+        Ok(Activity::Ended(status))
     }
 }
 

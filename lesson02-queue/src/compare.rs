@@ -7,10 +7,10 @@
 
 use std::fmt;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Context, ensure};
-use common::process::thread_count;
+use anyhow::{Context, bail, ensure};
+use common::process::{Activity, Child, thread_count_settled};
 use common::timing::{Summary, time_runs};
 use common::{TooLarge, job_closed_form, job_range};
 use lesson01_process::start::fork_child;
@@ -98,20 +98,26 @@ pub fn compute(variant: Variant, n: u64, workers: usize) -> anyhow::Result<u128>
     Ok(match variant {
         Variant::Normal => job_twice(0..n)?,
         Variant::Multithread => thread::scope(|scope| {
-            let handles: Vec<_> = ranges
+            // A thread that cannot be started (too many processes or too little memory) is an
+            // error; the threads already started are joined when the scope ends.
+            let handles = ranges
                 .into_iter()
-                .map(|range| scope.spawn(move || job_twice(range)))
-                .collect();
-            handles
+                .map(|range| thread::Builder::new().spawn_scoped(scope, move || job_twice(range)))
+                .collect::<Result<Vec<_>, _>>()
+                .context("cannot start a thread")?;
+            let total = handles
                 .into_iter()
                 .map(|handle| handle.join().expect("job_twice does not panic"))
-                .sum::<Result<u128, TooLarge>>()
+                .sum::<Result<u128, TooLarge>>()?;
+            anyhow::Ok(total)
         })?,
         Variant::Multicore => by_processes(ranges)?,
         Variant::Rayon => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(workers)
-                .build()?;
+                .build()
+                // Its message already holds the OS error, which its source repeats.
+                .map_err(|err| anyhow::anyhow!("cannot start the rayon pool's threads: {err}"))?;
             let total = pool.install(|| {
                 ranges
                     .into_par_iter()
@@ -121,17 +127,10 @@ pub fn compute(variant: Variant, n: u64, workers: usize) -> anyhow::Result<u128>
             drop(pool);
             // The pool's threads end shortly after it is dropped; fork (multicore) needs them
             // gone, so wait here rather than fail later.
-            wait_until_single_threaded();
+            thread_count_settled(Duration::from_secs(2));
             total
         }
     })
-}
-
-fn wait_until_single_threaded() {
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while thread_count().is_some_and(|count| count > 1) && Instant::now() < deadline {
-        thread::sleep(Duration::from_micros(100));
-    }
 }
 
 /// One forked worker per range; each puts its share on the queue. The parent gets every
@@ -141,22 +140,70 @@ fn by_processes(ranges: Vec<std::ops::Range<u64>>) -> anyhow::Result<u128> {
     let mut workers = Vec::with_capacity(ranges.len());
     for range in ranges {
         let queue = &queue;
-        workers.push(fork_child(move || match job_twice(range) {
+        let worker = fork_child(move || match job_twice(range) {
             Ok(share) => i32::from(queue.put(&share).is_err()),
             Err(_) => 1,
-        })?);
+        });
+        workers.push(worker.context("cannot start a worker process")?);
     }
     let mut total = 0u128;
-    for _ in 0..workers.len() {
-        total += queue
-            .get_timeout(Duration::from_secs(600))?
-            .context("a worker process exited without its result")?;
+    let mut shares = 0;
+    while shares < workers.len() {
+        // The parent holds a write end of the pipe too, so a worker that dies closes nothing
+        // and the pipe stays silent: between waits, look at the workers themselves.
+        match queue.get_timeout(LOOK_EVERY)? {
+            Some(share) => {
+                total += share;
+                shares += 1;
+            }
+            None => {
+                if all_ended_well(&mut workers)? && queue.get_timeout(Duration::ZERO)?.is_none() {
+                    bail!("every worker exited, but only {shares} of {} shares came", workers.len());
+                }
+            }
+        }
     }
     for worker in &mut workers {
-        let status = worker.wait()?;
+        let status = loop {
+            if let Some(status) = worker.wait_timeout(LOOK_EVERY)? {
+                break status;
+            }
+            if let Activity::Stopped(signal) = worker.activity()? {
+                return Err(stopped(worker, signal));
+            }
+        };
         ensure!(status.success(), "worker {} failed: {status}", worker.pid());
     }
     Ok(total)
+}
+
+/// How often a parent waiting on its workers checks that none died or was stopped.
+const LOOK_EVERY: Duration = Duration::from_millis(100);
+
+/// Whether every worker has ended, and well; an error, in one line, for a worker that failed or
+/// was stopped (it would never send its share). The workers are killed when they are dropped.
+fn all_ended_well(workers: &mut [Child]) -> anyhow::Result<bool> {
+    let mut all_ended = true;
+    for worker in workers {
+        match worker.activity()? {
+            Activity::Running => all_ended = false,
+            Activity::Ended(status) if status.success() => {}
+            Activity::Ended(status) => {
+                bail!("worker {} ended without its share: {status}", worker.pid())
+            }
+            Activity::Stopped(signal) => return Err(stopped(worker, signal)),
+        }
+    }
+    Ok(all_ended)
+}
+
+/// The error for a worker that a signal stopped: it would never end by itself.
+fn stopped(worker: &Child, signal: nix::sys::signal::Signal) -> anyhow::Error {
+    anyhow::anyhow!(
+        "worker {} was stopped by {}; the workers were killed",
+        worker.pid(),
+        signal.as_str()
+    )
 }
 
 /// Runs `variant` `runs` times, checks every result, and returns the (checked) result and the
