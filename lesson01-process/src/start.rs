@@ -102,7 +102,9 @@ fn may_fork(threads: Option<usize>) -> anyhow::Result<()> {
     match threads {
         Some(1) => Ok(()),
         Some(threads) => {
-            anyhow::bail!("refusing to fork: this process has {threads} threads, fork copies only one")
+            anyhow::bail!(
+                "refusing to fork: this process has {threads} threads, fork copies only one"
+            )
         }
         None => anyhow::bail!(
             "refusing to fork: this system does not say how many threads this process has, and fork is safe only with one"

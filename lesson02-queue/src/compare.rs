@@ -158,7 +158,10 @@ fn by_processes(ranges: Vec<std::ops::Range<u64>>) -> anyhow::Result<u128> {
             }
             None => {
                 if all_ended_well(&mut workers)? && queue.get_timeout(Duration::ZERO)?.is_none() {
-                    bail!("every worker exited, but only {shares} of {} shares came", workers.len());
+                    bail!(
+                        "every worker exited, but only {shares} of {} shares came",
+                        workers.len()
+                    );
                 }
             }
         }
@@ -215,18 +218,18 @@ pub fn measure(
     runs: usize,
 ) -> anyhow::Result<(u128, Summary)> {
     let expected = expected(n)?;
-    let timed = time_runs(runs, || compute(variant, n, workers));
-    if let Some(Err(err)) = timed.value().iter().find(|result| result.is_err()) {
-        anyhow::bail!("{variant} failed: {err:#}");
-    }
-    let checked = timed.check(|results| {
-        match results.iter().flatten().find(|total| **total != expected) {
-            Some(total) => Err(format!("{variant} gave {total}, expected {expected}")),
-            None => Ok(()),
-        }
-    })?;
+    let timed = time_runs(runs, || compute(variant, n, workers))
+        .all_succeeded()
+        .with_context(|| format!("{variant} failed"))?;
+    let checked =
+        timed.check(
+            |results| match results.iter().find(|total| **total != expected) {
+                Some(total) => Err(format!("{variant} gave {total}, expected {expected}")),
+                None => Ok(()),
+            },
+        )?;
     let summary = *checked.time();
-    let total = checked.into_value().into_iter().flatten().next();
+    let total = checked.into_value().into_iter().next();
     let total = total.context("no run")?;
     Ok((total, summary))
 }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::ensure;
+use anyhow::{Context, ensure};
 use common::process::Pid;
 use common::pyfmt::py_list;
 use lesson01_process::start::fork_child;
@@ -95,7 +95,8 @@ fn in_a_thread_pool(workers: usize, task: Duration) -> anyhow::Result<()> {
             0..ITEMS,
         );
         i32::from(!sent.is_ok_and(|sent| sent.iter().all(|ok| *ok)))
-    })?;
+    })
+    .context("cannot start the thread pool's process")?;
     let began = Instant::now();
     let mut arrived = Vec::new();
     let status = loop {
