@@ -29,6 +29,31 @@ pub const CRASH_ITEM: u64 = 3;
 /// The longest the thread-pool half may take before the lesson gives up on it.
 const DEADLINE: Duration = Duration::from_secs(60);
 
+/// Each worker process has its own task queue: two pipes, so four file descriptors, all of
+/// them open in the parent at once.
+const FILES_PER_WORKER: u64 = 4;
+/// The descriptors needed besides: stdin, stdout and stderr, the results queue, a new worker's
+/// task queue while the dead one's is still open, and a few to spare.
+const OTHER_FILES: u64 = 16;
+
+/// Whether `workers` worker processes fit under this process's open-file limit (`ulimit -n`);
+/// if not, the line to print before exiting with code 2, which says how many would.
+pub fn check_open_files(workers: usize) -> Result<(), String> {
+    use nix::sys::resource::{Resource, getrlimit};
+    // A system that does not say has no limit we could check.
+    let Ok((limit, _)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return Ok(());
+    };
+    let needed = OTHER_FILES + FILES_PER_WORKER * workers as u64;
+    if needed <= limit {
+        return Ok(());
+    }
+    let most = limit.saturating_sub(OTHER_FILES) / FILES_PER_WORKER;
+    Err(format!(
+        "error: --isolation with --processes {workers} needs about {needed} open files ({FILES_PER_WORKER} per worker process: its task queue is two pipes), but the limit is {limit} (ulimit -n): use at most --processes {most}, or raise the limit"
+    ))
+}
+
 /// `job(item)` after a sleep of `task`; but `job(CRASH_ITEM)` kills its whole process with
 /// SIGKILL, as the kernel's OOM killer, a segfault in C code or an `abort()` would: there is
 /// no panic to catch, and no code of ours runs afterwards.
