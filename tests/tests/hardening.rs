@@ -188,3 +188,34 @@ fn a_resource_error_says_what_failed_once_and_is_not_a_wrong_result() {
         assert_eq!(os_errors, 1, "{bin} {args:?}: {line}");
     }
 }
+
+/// Where the system does not say how many threads a process has (here: Linux with an empty
+/// tmpfs over `/proc`, in a private mount namespace), fork is refused in one line rather than
+/// trusted blindly.
+#[test]
+fn fork_is_refused_where_the_thread_count_is_unknown() {
+    let root = nix::unistd::Uid::effective().is_root();
+    let unshare = Command::new("unshare").arg("--help").output().is_ok();
+    if !root || !unshare {
+        course_tests::skip_unless_ci(
+            "skipped the unknown-thread-count check: it needs root and unshare",
+        );
+        return;
+    }
+    let lesson = lesson_bin("lesson02-queue");
+    let mut command = Command::new("unshare");
+    command
+        .args(["--mount", "sh", "-c"])
+        .arg(r#"mount -t tmpfs none /proc && exec "$0""#)
+        .arg(&lesson)
+        .env_remove("RUST_BACKTRACE");
+    let output = snapbox::cmd::Command::from_std(command)
+        .timeout(course_tests::TIMEOUT)
+        .output()
+        .expect("unshare runs");
+    let line = assert_one_line_failure(&output, "lesson02-queue without /proc");
+    assert!(
+        line.contains("refusing to fork: this system does not say how many threads"),
+        "{line}"
+    );
+}
