@@ -79,7 +79,8 @@ impl fmt::Display for ExitStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activity {
     Running,
-    /// A signal stopped it (SIGSTOP, or SIGTSTP from Ctrl-Z): it does nothing until SIGCONT.
+    /// A signal stopped it (SIGSTOP, or SIGTSTP from Ctrl-Z) and it has not been continued
+    /// since: it does nothing until SIGCONT (the shell's `fg`).
     Stopped(Signal),
     Ended(ExitStatus),
 }
@@ -90,12 +91,18 @@ pub enum Activity {
 pub struct Child {
     pid: Pid,
     status: Option<ExitStatus>,
+    /// The signal that stopped it, while it is stopped (as far as `waitpid` has told us).
+    stopped: Option<Signal>,
 }
 
 impl Child {
     /// Takes charge of reaping `pid`, which must be a child of this process.
     pub fn from_pid(pid: Pid) -> Self {
-        Self { pid, status: None }
+        Self {
+            pid,
+            status: None,
+            stopped: None,
+        }
     }
 
     /// Takes charge of reaping a child started with `std::process::Command`. Its pipes, if
@@ -143,10 +150,9 @@ impl Child {
     }
 
     /// Whether the child is running, stopped or ended (then reaped), without waiting. A parent
-    /// that waits for a child's result uses it to notice a child that will never send one. A
-    /// stop is reported once, by the first call after it.
+    /// that waits for a child's result uses it to notice a child that will never send one.
     pub fn activity(&mut self) -> io::Result<Activity> {
-        self.look(WaitPidFlag::WNOHANG | WaitPidFlag::WUNTRACED)
+        self.look(WaitPidFlag::WNOHANG | WaitPidFlag::WUNTRACED | WaitPidFlag::WCONTINUED)
     }
 
     /// Sends `signal` to the child, unless it was already reaped (its pid may be reused).
@@ -185,13 +191,23 @@ impl Child {
                 signal,
                 core_dumped,
             },
-            // Only with WUNTRACED.
-            Ok(WaitStatus::Stopped(_, signal)) => return Ok(Activity::Stopped(signal)),
-            // Still running (WNOHANG), or interrupted by a signal handler: not ended yet.
-            Ok(_) | Err(Errno::EINTR) => return Ok(Activity::Running),
+            // Reported only with WUNTRACED and WCONTINUED (see `activity`), once each.
+            Ok(WaitStatus::Stopped(_, signal)) => {
+                self.stopped = Some(signal);
+                return Ok(Activity::Stopped(signal));
+            }
+            Ok(WaitStatus::Continued(_)) => {
+                self.stopped = None;
+                return Ok(Activity::Running);
+            }
+            // No news (WNOHANG), or interrupted by a signal handler: as it was.
+            Ok(_) | Err(Errno::EINTR) => {
+                return Ok(self.stopped.map_or(Activity::Running, Activity::Stopped));
+            }
             Err(errno) => return Err(errno.into()),
         };
         self.status = Some(status);
+        self.stopped = None;
         Ok(Activity::Ended(status))
     }
 }

@@ -77,7 +77,7 @@ fn a_child_that_already_ended_can_still_be_signalled_and_reaped() {
     assert!(is_gone(quick.pid()));
 }
 
-fn a_stopped_child_is_seen_stopped_then_ended_once_killed() {
+fn a_stopped_child_is_seen_stopped_until_continued() {
     let mut sleeper = start("exec sleep 30");
     assert_eq!(sleeper.activity().expect("look"), Activity::Running);
     sleeper.signal(Signal::SIGSTOP).expect("stop it");
@@ -93,6 +93,21 @@ fn a_stopped_child_is_seen_stopped_then_ended_once_killed() {
             }
             other => panic!("expected a stop, saw {other:?}"),
         }
+    }
+    assert_eq!(
+        sleeper.activity().expect("look"),
+        Activity::Stopped(Signal::SIGSTOP),
+        "still stopped, though waitpid reports a stop only once"
+    );
+    sleeper.signal(Signal::SIGCONT).expect("continue it");
+    while sleeper.activity().expect("look") != Activity::Running {
+        assert!(Instant::now() < deadline, "SIGCONT seen");
+        thread::sleep(Duration::from_millis(1));
+    }
+    sleeper.signal(Signal::SIGSTOP).expect("stop it again");
+    while sleeper.activity().expect("look") == Activity::Running {
+        assert!(Instant::now() < deadline, "the second stop seen");
+        thread::sleep(Duration::from_millis(1));
     }
     let killed = sleeper.kill().expect("a stopped child can be killed");
     assert_eq!(sleeper.activity().expect("look"), Activity::Ended(killed));
@@ -141,8 +156,8 @@ fn main() {
             a_child_that_already_ended_can_still_be_signalled_and_reaped,
         ),
         (
-            "a stopped child is seen stopped, then ended once killed",
-            a_stopped_child_is_seen_stopped_then_ended_once_killed,
+            "a stopped child is seen stopped until continued, then ended once killed",
+            a_stopped_child_is_seen_stopped_until_continued,
         ),
         (
             "thread_count counts this process's threads",

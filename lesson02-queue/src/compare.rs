@@ -7,10 +7,10 @@
 
 use std::fmt;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
-use common::process::{Activity, Child, thread_count_settled};
+use common::process::{Activity, Child, ExitStatus, thread_count_settled};
 use common::timing::{Summary, time_runs};
 use common::{TooLarge, job_closed_form, job_range};
 use lesson01_process::start::fork_child;
@@ -146,33 +146,39 @@ fn by_processes(ranges: Vec<std::ops::Range<u64>>) -> anyhow::Result<u128> {
         });
         workers.push(worker.context("cannot start a worker process")?);
     }
+    let mut stopped_since = vec![None; workers.len()];
     let mut total = 0u128;
     let mut shares = 0;
     while shares < workers.len() {
         // The parent holds a write end of the pipe too, so a worker that dies closes nothing
         // and the pipe stays silent: between waits, look at the workers themselves.
-        match queue.get_timeout(LOOK_EVERY)? {
-            Some(share) => {
-                total += share;
-                shares += 1;
-            }
-            None => {
-                if all_ended_well(&mut workers)? && queue.get_timeout(Duration::ZERO)?.is_none() {
-                    bail!(
-                        "every worker exited, but only {shares} of {} shares came",
-                        workers.len()
-                    );
-                }
+        if let Some(share) = queue.get_timeout(LOOK_EVERY)? {
+            total += share;
+            shares += 1;
+            continue;
+        }
+        let mut all_ended = true;
+        for (worker, since) in workers.iter_mut().zip(&mut stopped_since) {
+            match look_at(worker, since)? {
+                None => all_ended = false,
+                Some(status) if status.success() => {}
+                Some(status) => bail!("worker {} ended without its share: {status}", worker.pid()),
             }
         }
+        if all_ended && queue.get_timeout(Duration::ZERO)?.is_none() {
+            bail!(
+                "every worker exited, but only {shares} of {} shares came",
+                workers.len()
+            );
+        }
     }
-    for worker in &mut workers {
+    for (worker, since) in workers.iter_mut().zip(&mut stopped_since) {
         let status = loop {
             if let Some(status) = worker.wait_timeout(LOOK_EVERY)? {
                 break status;
             }
-            if let Activity::Stopped(signal) = worker.activity()? {
-                return Err(stopped(worker, signal));
+            if let Some(status) = look_at(worker, since)? {
+                break status;
             }
         };
         ensure!(status.success(), "worker {} failed: {status}", worker.pid());
@@ -183,30 +189,31 @@ fn by_processes(ranges: Vec<std::ops::Range<u64>>) -> anyhow::Result<u128> {
 /// How often a parent waiting on its workers checks that none died or was stopped.
 const LOOK_EVERY: Duration = Duration::from_millis(100);
 
-/// Whether every worker has ended, and well; an error, in one line, for a worker that failed or
-/// was stopped (it would never send its share). The workers are killed when they are dropped.
-fn all_ended_well(workers: &mut [Child]) -> anyhow::Result<bool> {
-    let mut all_ended = true;
-    for worker in workers {
-        match worker.activity()? {
-            Activity::Running => all_ended = false,
-            Activity::Ended(status) if status.success() => {}
-            Activity::Ended(status) => {
-                bail!("worker {} ended without its share: {status}", worker.pid())
-            }
-            Activity::Stopped(signal) => return Err(stopped(worker, signal)),
+/// How long a worker may stay stopped before the run gives up on it: time enough for the
+/// shell's `fg` after a Ctrl-Z, which stops and then continues every process of the job.
+const STOP_GRACE: Duration = Duration::from_secs(1);
+
+/// How `worker` ended, or `None` while it is at work; an error, in one line, once it has been
+/// stopped for longer than [`STOP_GRACE`] (`since`: when we first saw it stopped). The
+/// workers are killed when they are dropped.
+fn look_at(worker: &mut Child, since: &mut Option<Instant>) -> anyhow::Result<Option<ExitStatus>> {
+    match worker.activity()? {
+        Activity::Ended(status) => Ok(Some(status)),
+        Activity::Running => {
+            *since = None;
+            Ok(None)
+        }
+        Activity::Stopped(signal) => {
+            let since = since.get_or_insert_with(Instant::now);
+            ensure!(
+                since.elapsed() < STOP_GRACE,
+                "worker {} was stopped by {} and not continued; the workers were killed",
+                worker.pid(),
+                signal.as_str()
+            );
+            Ok(None)
         }
     }
-    Ok(all_ended)
-}
-
-/// The error for a worker that a signal stopped: it would never end by itself.
-fn stopped(worker: &Child, signal: nix::sys::signal::Signal) -> anyhow::Error {
-    anyhow::anyhow!(
-        "worker {} was stopped by {}; the workers were killed",
-        worker.pid(),
-        signal.as_str()
-    )
 }
 
 /// Runs `variant` `runs` times, checks every result, and returns the (checked) result and the

@@ -55,8 +55,8 @@ fn the_deadlock_is_detected_fixed_and_leaves_no_process() {
 }
 
 /// Starts `compare` on an n large enough that its multicore workers run for a while, waits
-/// for its first worker process and sends it `signal`; returns how the lesson ended.
-fn signal_a_compare_worker(signal: Signal) -> (std::process::ExitStatus, String, i32) {
+/// for its first worker process and sends it `signals`; returns how the lesson ended.
+fn signal_a_compare_worker(signals: &[Signal]) -> (std::process::ExitStatus, String, i32) {
     become_subreaper();
     // A few seconds of work per variant in this build's profile (debug code is ~50x slower).
     let n = if cfg!(debug_assertions) {
@@ -73,7 +73,9 @@ fn signal_a_compare_worker(signal: Signal) -> (std::process::ExitStatus, String,
         assert!(Instant::now() < deadline, "compare started no worker");
         std::thread::sleep(Duration::from_millis(5));
     };
-    kill(Pid::from_raw(worker), signal).expect("signal the worker");
+    for &signal in signals {
+        kill(Pid::from_raw(worker), signal).expect("signal the worker");
+    }
     // Before the fix the parent waited 600 s for the missing share: far past this timeout.
     let (status, _, stderr) = lesson.finish(TIMEOUT);
     (status, stderr, worker)
@@ -92,7 +94,7 @@ fn assert_no_compare_left() {
 #[test]
 fn a_compare_worker_that_dies_is_reported_at_once_in_one_line() {
     let _turn = one_at_a_time();
-    let (status, stderr, worker) = signal_a_compare_worker(Signal::SIGKILL);
+    let (status, stderr, worker) = signal_a_compare_worker(&[Signal::SIGKILL]);
     assert_eq!(status.code(), Some(1), "{stderr}");
     assert_eq!(
         stderr,
@@ -106,12 +108,12 @@ fn a_compare_worker_that_dies_is_reported_at_once_in_one_line() {
 #[test]
 fn a_compare_worker_that_is_stopped_is_reported_at_once_and_killed() {
     let _turn = one_at_a_time();
-    let (status, stderr, worker) = signal_a_compare_worker(Signal::SIGSTOP);
+    let (status, stderr, worker) = signal_a_compare_worker(&[Signal::SIGSTOP]);
     assert_eq!(status.code(), Some(1), "{stderr}");
     assert_eq!(
         stderr,
         format!(
-            "error: multicore failed: worker {worker} was stopped by SIGSTOP; the workers were killed\n"
+            "error: multicore failed: worker {worker} was stopped by SIGSTOP and not continued; the workers were killed\n"
         )
     );
     assert!(
@@ -119,5 +121,14 @@ fn a_compare_worker_that_is_stopped_is_reported_at_once_and_killed() {
         "the stopped worker was killed and reaped: {:?}",
         process(worker)
     );
+    assert_no_compare_left();
+}
+
+#[test]
+fn a_compare_worker_stopped_and_continued_at_once_is_no_failure() {
+    // What Ctrl-Z then `fg` does to each process of the job.
+    let _turn = one_at_a_time();
+    let (status, stderr, _) = signal_a_compare_worker(&[Signal::SIGSTOP, Signal::SIGCONT]);
+    assert!(status.success(), "{status}: {stderr}");
     assert_no_compare_left();
 }
