@@ -49,8 +49,13 @@ pub fn check_open_files(workers: usize) -> Result<(), String> {
         return Ok(());
     }
     let most = limit.saturating_sub(OTHER_FILES) / FILES_PER_WORKER;
+    let advice = if most == 0 {
+        "too few for even one worker: raise the limit".to_string()
+    } else {
+        format!("use at most --processes {most}, or raise the limit")
+    };
     Err(format!(
-        "error: --isolation with --processes {workers} needs about {needed} open files ({FILES_PER_WORKER} per worker process: its task queue is two pipes), but the limit is {limit} (ulimit -n): use at most --processes {most}, or raise the limit"
+        "error: --isolation with --processes {workers} needs about {needed} open files ({FILES_PER_WORKER} per worker process: its task queue is two pipes), but the limit is {limit} (ulimit -n): {advice}"
     ))
 }
 

@@ -131,11 +131,7 @@ fn a_resource_error_says_what_failed_once_and_is_not_a_wrong_result() {
             &["--n", "1000", "--runs", "1"],
             "error: multicore failed: cannot make a queue: ",
         ),
-        (
-            "lesson03-pool",
-            &["--isolation"],
-            "error: cannot make a queue: ",
-        ),
+        ("compare", &["--plain"], "error: cannot make a queue: "),
     ];
     for (bin, args, starts) in few_files {
         let output = run_limited(&lesson_bin(bin), args, Resource::RLIMIT_NOFILE, 5, As::Us)

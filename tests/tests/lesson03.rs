@@ -244,7 +244,7 @@ fn an_isolation_pool_too_big_for_the_open_file_limit_is_refused_at_once() {
         )
         .expect("a lower limit needs no privilege")
     };
-    for (limit, processes) in [(1024, "254"), (1024, "1024"), (64, "13")] {
+    for (limit, processes) in [(1024, "254"), (1024, "1024"), (64, "13"), (5, "1")] {
         let output = run(limit, processes);
         let what = format!("--processes {processes} under ulimit -n {limit}");
         assert_eq!(output.status.code(), Some(2), "{what}: {output:?}");
