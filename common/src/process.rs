@@ -75,18 +75,34 @@ impl fmt::Display for ExitStatus {
     }
 }
 
+/// What a child is doing, as [`Child::activity`] sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    Running,
+    /// A signal stopped it (SIGSTOP, or SIGTSTP from Ctrl-Z) and it has not been continued
+    /// since: it does nothing until SIGCONT (the shell's `fg`).
+    Stopped(Signal),
+    Ended(ExitStatus),
+}
+
 /// A child process this process must reap. Dropping it without waiting kills the child and
 /// reaps it, so an early return or a `?` in the parent never leaves a zombie or a stray child.
 #[derive(Debug)]
 pub struct Child {
     pid: Pid,
     status: Option<ExitStatus>,
+    /// The signal that stopped it, while it is stopped (as far as `waitpid` has told us).
+    stopped: Option<Signal>,
 }
 
 impl Child {
     /// Takes charge of reaping `pid`, which must be a child of this process.
     pub fn from_pid(pid: Pid) -> Self {
-        Self { pid, status: None }
+        Self {
+            pid,
+            status: None,
+            stopped: None,
+        }
     }
 
     /// Takes charge of reaping a child started with `std::process::Command`. Its pipes, if
@@ -133,6 +149,12 @@ impl Child {
         }
     }
 
+    /// Whether the child is running, stopped or ended (then reaped), without waiting. A parent
+    /// that waits for a child's result uses it to notice a child that will never send one.
+    pub fn activity(&mut self) -> io::Result<Activity> {
+        self.look(WaitPidFlag::WNOHANG | WaitPidFlag::WUNTRACED | WaitPidFlag::WCONTINUED)
+    }
+
     /// Sends `signal` to the child, unless it was already reaped (its pid may be reused).
     pub fn signal(&self, signal: Signal) -> io::Result<()> {
         if self.status.is_some() {
@@ -152,8 +174,16 @@ impl Child {
     }
 
     fn reap(&mut self, flags: WaitPidFlag) -> io::Result<Option<ExitStatus>> {
+        Ok(match self.look(flags)? {
+            Activity::Ended(status) => Some(status),
+            Activity::Running | Activity::Stopped(_) => None,
+        })
+    }
+
+    /// One `waitpid` with `flags`; an ended child is reaped and its status kept.
+    fn look(&mut self, flags: WaitPidFlag) -> io::Result<Activity> {
         if let Some(status) = self.status {
-            return Ok(Some(status));
+            return Ok(Activity::Ended(status));
         }
         let status = match waitpid(self.pid, Some(flags)) {
             Ok(WaitStatus::Exited(_, code)) => ExitStatus::Code(code),
@@ -161,12 +191,24 @@ impl Child {
                 signal,
                 core_dumped,
             },
-            // Still running (WNOHANG), or interrupted by a signal handler: not ended yet.
-            Ok(_) | Err(Errno::EINTR) => return Ok(None),
+            // Reported only with WUNTRACED and WCONTINUED (see `activity`), once each.
+            Ok(WaitStatus::Stopped(_, signal)) => {
+                self.stopped = Some(signal);
+                return Ok(Activity::Stopped(signal));
+            }
+            Ok(WaitStatus::Continued(_)) => {
+                self.stopped = None;
+                return Ok(Activity::Running);
+            }
+            // No news (WNOHANG), or interrupted by a signal handler: as it was.
+            Ok(_) | Err(Errno::EINTR) => {
+                return Ok(self.stopped.map_or(Activity::Running, Activity::Stopped));
+            }
             Err(errno) => return Err(errno.into()),
         };
         self.status = Some(status);
-        Ok(Some(status))
+        self.stopped = None;
+        Ok(Activity::Ended(status))
     }
 }
 
@@ -195,14 +237,25 @@ pub fn die_with_parent(parent: Pid) -> bool {
     nix::unistd::getppid() == parent
 }
 
-/// How many threads this process has right now (`Threads:` in `/proc/self/status`); `None`
-/// where the system does not say (not Linux).
+/// How many threads this process has right now; `None` where the system does not say. The
+/// `num_threads` crate asks each system its own way (Linux and Android: `/proc`; macOS and iOS:
+/// `task_threads`; FreeBSD: `sysctl`; AIX); elsewhere (OpenBSD, NetBSD, ...) it has no answer.
 pub fn thread_count() -> Option<usize> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("Threads:"))
-        .and_then(|count| count.trim().parse().ok())
+    num_threads::num_threads().map(std::num::NonZeroUsize::get)
+}
+
+/// The thread count once threads that are ending have gone, waiting at most `patience` for it
+/// to come down to one: a joined thread, or a dropped thread pool's, can still be counted for
+/// a moment after it was told to end. `None` where the system does not say.
+pub fn thread_count_settled(patience: Duration) -> Option<usize> {
+    let deadline = Instant::now() + patience;
+    loop {
+        let threads = thread_count()?;
+        if threads == 1 || Instant::now() >= deadline {
+            return Some(threads);
+        }
+        thread::sleep(Duration::from_micros(50));
+    }
 }
 
 #[cfg(test)]

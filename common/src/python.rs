@@ -7,6 +7,36 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, ensure};
 
+/// Runs before the counterpart script, in the same `python3`, and then runs the script as
+/// `python3 SCRIPT ARGS...` would. It ties every process the script forks (multiprocessing's
+/// fork start method, which the scripts use) to its parent's life as the lesson ties python3
+/// to its own (see [`run_script`]): the kernel SIGKILLs a child whose parent died, even by
+/// SIGKILL. Linux only (`prctl(PR_SET_PDEATHSIG)`); elsewhere it only runs the script.
+///
+/// A child started by spawn or forkserver is a fresh interpreter without this hook: it ends by
+/// itself when it finds its parent's pipe closed.
+const PRELUDE: &str = r#"
+import os, runpy, sys
+try:
+    import ctypes, signal
+    prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+except (ImportError, OSError, AttributeError):
+    prctl = None
+if prctl is not None:
+    parent = [os.getpid()]
+    def remember_parent():
+        parent[0] = os.getpid()
+    def die_with_parent():
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent[0]:  # the parent died before that line
+            os._exit(1)
+    os.register_at_fork(before=remember_parent, after_in_child=die_with_parent)
+script = sys.argv[1]
+sys.argv = sys.argv[1:]
+sys.path[0] = os.path.dirname(os.path.abspath(script))
+runpy.run_path(script, run_name="__main__")
+"#;
+
 /// What a counterpart script printed, and which Python ran it.
 #[derive(Debug, Clone)]
 pub struct PythonOutput {
@@ -25,6 +55,7 @@ pub enum Better {
 }
 
 /// Runs a lesson's CPython counterpart, `python3 SCRIPT ARGS...`, and returns what it printed.
+/// `python3` and the processes it forks die with the lesson, even one killed by SIGKILL.
 /// With no `python3` on the PATH it says so in one line and returns `Ok(None)`: the lesson
 /// carries on without the comparison. The script's stderr goes straight to ours, so its
 /// errors are seen.
@@ -43,11 +74,15 @@ pub fn run_script(script: &Path, args: &[String]) -> anyhow::Result<Option<Pytho
         Err(err) if err.kind() == ErrorKind::NotFound => return Ok(None),
         Err(err) => return Err(err).context("cannot run python3"),
     };
-    let output = Command::new("python3")
+    let mut python = Command::new("python3");
+    python
+        .args(["-c", PRELUDE])
         .arg(script)
         .args(args)
         .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::inherit());
+    die_with_this_process(&mut python);
+    let output = python
         .output()
         .with_context(|| format!("cannot run python3 {}", script.display()))?;
     ensure!(
@@ -60,6 +95,30 @@ pub fn run_script(script: &Path, args: &[String]) -> anyhow::Result<Option<Pytho
         version,
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
     }))
+}
+
+/// Makes the kernel SIGKILL `command`'s process when this process dies (Linux; see
+/// [`crate::process::die_with_parent`]). Call it from the thread that will start the command
+/// and outlive it: the main thread.
+fn die_with_this_process(command: &mut Command) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use std::os::unix::process::CommandExt;
+        let parent = nix::unistd::getpid();
+        // Safety: between fork and exec the child makes two system calls (prctl, getppid) and
+        // allocates nothing: the error is built from a number.
+        unsafe {
+            command.pre_exec(move || {
+                if crate::process::die_with_parent(parent) {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH))
+                }
+            });
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = command;
 }
 
 impl PythonOutput {

@@ -5,6 +5,10 @@
 //! [`Unchecked::check`] (or [`Unchecked::expect`]) turns it into a [`Checked`] one that shows its
 //! time, so a wrong answer never gets a speed. (rayon-demo's `measure()` asserts its prime count
 //! before printing a speedup for the same reason.)
+//!
+//! A run that *failed* (a fork refused, a pipe that could not be made) gave no answer at all:
+//! [`Unchecked::succeeded`] and [`Unchecked::all_succeeded`] hand back its own error, so that it
+//! is reported as what it is, never as a wrong result.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -189,6 +193,28 @@ impl<T, M> Unchecked<T, M> {
     }
 }
 
+impl<T, E, M> Unchecked<Result<T, E>, M> {
+    /// The run's result to check, or, if the run failed, its error as it is: a failure is not
+    /// a wrong result.
+    pub fn succeeded(self) -> Result<Unchecked<T, M>, E> {
+        Ok(Unchecked {
+            value: self.value?,
+            time: self.time,
+        })
+    }
+}
+
+impl<T, E, M> Unchecked<Vec<Result<T, E>>, M> {
+    /// Every run's result to check, or the first failed run's error as it is: a failure is not
+    /// a wrong result.
+    pub fn all_succeeded(self) -> Result<Unchecked<Vec<T>, M>, E> {
+        Ok(Unchecked {
+            value: self.value.into_iter().collect::<Result<_, _>>()?,
+            time: self.time,
+        })
+    }
+}
+
 impl<T, M> Checked<T, M> {
     pub fn value(&self) -> &T {
         &self.value
@@ -218,6 +244,31 @@ mod tests {
         );
         let right = time(|| 2 + 2).expect(&4).expect("4 is 4");
         assert_eq!(right.value(), &4);
+    }
+
+    #[test]
+    fn a_failed_run_is_its_own_error_not_a_wrong_result() {
+        let failed = time(|| Err::<u32, _>("fork failed: EAGAIN"));
+        assert_eq!(failed.succeeded().map(|_| ()), Err("fork failed: EAGAIN"));
+        let ran = time(|| Ok::<_, &str>(4)).succeeded().expect("it ran");
+        assert_eq!(ran.expect(&4).map(|checked| *checked.value()), Ok(4));
+        let mut calls = 0;
+        let runs = time_runs(3, || {
+            calls += 1;
+            if calls == 2 {
+                Err(format!("run {calls} failed"))
+            } else {
+                Ok(calls)
+            }
+        });
+        assert_eq!(
+            runs.all_succeeded().map(|_| ()),
+            Err("run 2 failed".to_string())
+        );
+        let all = time_runs(2, || Ok::<_, String>(1))
+            .all_succeeded()
+            .expect("all ran");
+        assert_eq!(all.value(), &[1, 1]);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::process::{Child, ExitStatus, Pid, thread_count};
+use common::process::{Activity, Child, ExitStatus, Pid, thread_count};
 use nix::sys::signal::Signal;
 
 fn start(shell_command: &str) -> Child {
@@ -77,6 +77,43 @@ fn a_child_that_already_ended_can_still_be_signalled_and_reaped() {
     assert!(is_gone(quick.pid()));
 }
 
+fn a_stopped_child_is_seen_stopped_until_continued() {
+    let mut sleeper = start("exec sleep 30");
+    assert_eq!(sleeper.activity().expect("look"), Activity::Running);
+    sleeper.signal(Signal::SIGSTOP).expect("stop it");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match sleeper.activity().expect("look") {
+            Activity::Stopped(signal) => {
+                assert_eq!(signal, Signal::SIGSTOP);
+                break;
+            }
+            Activity::Running if Instant::now() < deadline => {
+                thread::sleep(Duration::from_millis(1));
+            }
+            other => panic!("expected a stop, saw {other:?}"),
+        }
+    }
+    assert_eq!(
+        sleeper.activity().expect("look"),
+        Activity::Stopped(Signal::SIGSTOP),
+        "still stopped, though waitpid reports a stop only once"
+    );
+    sleeper.signal(Signal::SIGCONT).expect("continue it");
+    while sleeper.activity().expect("look") != Activity::Running {
+        assert!(Instant::now() < deadline, "SIGCONT seen");
+        thread::sleep(Duration::from_millis(1));
+    }
+    sleeper.signal(Signal::SIGSTOP).expect("stop it again");
+    while sleeper.activity().expect("look") == Activity::Running {
+        assert!(Instant::now() < deadline, "the second stop seen");
+        thread::sleep(Duration::from_millis(1));
+    }
+    let killed = sleeper.kill().expect("a stopped child can be killed");
+    assert_eq!(sleeper.activity().expect("look"), Activity::Ended(killed));
+    assert!(is_gone(sleeper.pid()));
+}
+
 fn thread_count_counts_this_process_threads() {
     let Some(alone) = thread_count() else {
         println!("thread_count: not reported on this system, skipped");
@@ -97,7 +134,7 @@ fn thread_count_counts_this_process_threads() {
 }
 
 fn main() {
-    let checks: [(&str, fn()); 6] = [
+    let checks: [(&str, fn()); 7] = [
         (
             "exit codes and signals are reported",
             exit_codes_and_signals_are_reported,
@@ -117,6 +154,10 @@ fn main() {
         (
             "an ended child can be signalled and reaped",
             a_child_that_already_ended_can_still_be_signalled_and_reaped,
+        ),
+        (
+            "a stopped child is seen stopped until continued, then ended once killed",
+            a_stopped_child_is_seen_stopped_until_continued,
         ),
         (
             "thread_count counts this process's threads",

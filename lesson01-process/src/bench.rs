@@ -25,14 +25,14 @@ pub fn run(runs: usize, with_python: bool) -> anyhow::Result<ExitCode> {
     let mut medians = Vec::new();
     for method in [StartMethod::Fork, StartMethod::Spawn] {
         start_and_join(method)?; // warm-up: loads the binary into the page cache, not counted
-        let checked = time_runs(runs, || start_and_join(method)).check(|results| match results
-            .iter()
-            .find(|result| !matches!(result, Ok(status) if status.success()))
-        {
-            None => Ok(()),
-            Some(Ok(status)) => Err(format!("a {method} child ended with {status}")),
-            Some(Err(err)) => Err(format!("a {method} child failed: {err:#}")),
-        })?;
+        let checked = time_runs(runs, || start_and_join(method))
+            .all_succeeded()?
+            .check(
+                |statuses| match statuses.iter().find(|status| !status.success()) {
+                    None => Ok(()),
+                    Some(status) => Err(format!("a {method} child ended with {status}")),
+                },
+            )?;
         let summary = checked.time();
         println!(
             "start+join {method}: {} ms  (median of {}; min {}, max {}; {BUILD})",

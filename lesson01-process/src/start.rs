@@ -18,12 +18,12 @@ use std::io::{self, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
-use std::{env, fmt, thread};
+use std::{env, fmt};
 
-use anyhow::{Context, ensure};
+use anyhow::Context;
 use common::cli::{panic_message, stdout_failure};
 use common::process::{
-    CLOSED_STDOUT_EXIT_CODE, Child, PANIC_EXIT_CODE, Pid, die_with_parent, thread_count,
+    CLOSED_STDOUT_EXIT_CODE, Child, PANIC_EXIT_CODE, Pid, die_with_parent, thread_count_settled,
 };
 use nix::unistd::{ForkResult, fork, getpid};
 
@@ -47,18 +47,15 @@ impl fmt::Display for StartMethod {
 ///
 /// Refuses to fork a process with more than one thread: the child would get only a copy of
 /// the calling thread, and any lock another thread held at that moment (the allocator's, the
-/// stdout lock) would stay locked in the child for ever.
+/// stdout lock) would stay locked in the child for ever. Refuses too where the system does not
+/// say how many threads there are: then nobody can tell that forking is safe.
 pub fn fork_child(work: impl FnOnce() -> i32) -> anyhow::Result<Child> {
-    if let Some(threads) = threads_once_joined_ones_are_gone() {
-        ensure!(
-            threads == 1,
-            "refusing to fork: this process has {threads} threads, fork copies only one"
-        );
-    }
+    // A thread that was just joined can still be counted for a few microseconds.
+    may_fork(thread_count_settled(Duration::from_millis(100)))?;
     // Anything still buffered would be printed twice: once by each process.
     io::stdout().flush()?;
     let parent = getpid();
-    // Safety: the process is single-threaded (checked just above, where the system tells), so
+    // Safety: the process is single-threaded (checked just above), so
     // the child gets consistent copies of every lock and may run ordinary Rust code.
     match unsafe { fork() }.context("fork failed")? {
         ForkResult::Parent { child } => Ok(Child::from_pid(child)),
@@ -100,16 +97,18 @@ pub fn report_panics_in_one_line() {
     }));
 }
 
-/// The thread count, after giving threads that were just joined a moment to disappear: a
-/// joined thread can still be counted for a few microseconds after `join` returns.
-fn threads_once_joined_ones_are_gone() -> Option<usize> {
-    let deadline = std::time::Instant::now() + Duration::from_millis(100);
-    loop {
-        let threads = thread_count()?;
-        if threads == 1 || std::time::Instant::now() >= deadline {
-            return Some(threads);
+/// Whether a process with `threads` threads (`None`: the system does not say) may fork.
+fn may_fork(threads: Option<usize>) -> anyhow::Result<()> {
+    match threads {
+        Some(1) => Ok(()),
+        Some(threads) => {
+            anyhow::bail!(
+                "refusing to fork: this process has {threads} threads, fork copies only one"
+            )
         }
-        thread::sleep(Duration::from_micros(50));
+        None => anyhow::bail!(
+            "refusing to fork: this system does not say how many threads this process has, and fork is safe only with one"
+        ),
     }
 }
 
@@ -215,13 +214,32 @@ pub fn field<T: std::str::FromStr>(arg: &str, key: &str) -> anyhow::Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::thread;
 
     #[test]
     fn fork_refuses_a_multithreaded_process() {
-        // The test harness runs this on a thread of its own, so there are at least two.
-        if thread_count().is_some_and(|count| count > 1) {
-            let err = fork_child(|| 0).expect_err("two threads");
-            assert!(err.to_string().contains("refusing to fork"), "{err}");
-        }
+        // A second thread of our own, alive until the refusal: whatever threads the test
+        // harness has or has not started, this process has two.
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let second = thread::spawn(move || {
+            let _ = released.recv();
+        });
+        let refused = fork_child(|| 0);
+        drop(release);
+        second.join().expect("the second thread ends");
+        let err = refused.expect_err("two threads");
+        assert!(err.to_string().contains("refusing to fork"), "{err}");
+    }
+
+    #[test]
+    fn fork_is_refused_unless_the_count_is_known_to_be_one() {
+        assert!(may_fork(Some(1)).is_ok());
+        let err = may_fork(Some(2)).expect_err("two threads");
+        assert!(err.to_string().contains("has 2 threads"), "{err}");
+        let err = may_fork(None).expect_err("unknown count");
+        assert!(
+            err.to_string().contains("does not say how many threads"),
+            "{err}"
+        );
     }
 }

@@ -20,21 +20,24 @@ pub fn run(messages: u64, with_python: bool) -> anyhow::Result<ExitCode> {
         println!("{warning}");
     }
     let expected_sum: u128 = u128::from(messages) * u128::from(messages.saturating_sub(1)) / 2;
-    let put_each =
-        time(|| send_through_queue(messages, false)).check(|sum| check_sum(sum, expected_sum))?;
+    let put_each = time(|| send_through_queue(messages, false))
+        .succeeded()?
+        .check(|sum| check_sum(*sum, expected_sum))?;
     let rate = |elapsed: &Duration| (messages as f64 / elapsed.as_secs_f64()).round() as u64;
     let per_put = rate(put_each.time());
     println!(
         "queue throughput: {per_put} msgs/s  ({messages} u64 messages from one process to another; one write() per put; {BUILD})"
     );
-    let batched =
-        time(|| send_through_queue(messages, true)).check(|sum| check_sum(sum, expected_sum))?;
+    let batched = time(|| send_through_queue(messages, true))
+        .succeeded()?
+        .check(|sum| check_sum(*sum, expected_sum))?;
     println!(
         "queue throughput, batched: {} msgs/s  (the same, written {PIPE_BUF} bytes at a time: a message is seen only when its batch is written; {BUILD})",
         rate(batched.time())
     );
-    let channel =
-        time(|| send_through_channel(messages)).check(|sum| check_sum(&Ok(*sum), expected_sum))?;
+    let channel = time(|| send_through_channel(messages))
+        .succeeded()?
+        .check(|sum| check_sum(*sum, expected_sum))?;
     println!(
         "channel throughput, threads: {} msgs/s  (crossbeam-channel from one thread to another: no pipe, no encoding; {BUILD})",
         rate(channel.time())
@@ -45,18 +48,18 @@ pub fn run(messages: u64, with_python: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check_sum(sum: &anyhow::Result<u128>, expected: u128) -> Result<(), String> {
-    match sum {
-        Ok(sum) if *sum == expected => Ok(()),
-        Ok(sum) => Err(format!("the values sum to {sum}, expected {expected}")),
-        Err(err) => Err(format!("{err:#}")),
+fn check_sum(sum: u128, expected: u128) -> Result<(), String> {
+    if sum == expected {
+        Ok(())
+    } else {
+        Err(format!("the values sum to {sum}, expected {expected}"))
     }
 }
 
 /// A child puts 0..messages; the parent gets them all and sums them.
 fn send_through_queue(messages: u64, batched: bool) -> anyhow::Result<u128> {
     let mut queue = Queue::<u64>::new()?;
-    let mut producer = fork_child(|| {
+    let producer = fork_child(|| {
         let sent = if batched {
             let mut batch = queue.batch();
             (0..messages)
@@ -66,7 +69,8 @@ fn send_through_queue(messages: u64, batched: bool) -> anyhow::Result<u128> {
             (0..messages).try_for_each(|value| queue.put(&value))
         };
         i32::from(sent.is_err())
-    })?;
+    });
+    let mut producer = producer.context("cannot start the producer process")?;
     let mut sum = 0u128;
     for _ in 0..messages {
         let value = queue
@@ -81,18 +85,20 @@ fn send_through_queue(messages: u64, batched: bool) -> anyhow::Result<u128> {
     Ok(sum)
 }
 
-fn send_through_channel(messages: u64) -> u128 {
+fn send_through_channel(messages: u64) -> anyhow::Result<u128> {
     let (sender, receiver) = crossbeam::channel::unbounded();
-    let producer = thread::spawn(move || {
-        for value in 0..messages {
-            sender
-                .send(value)
-                .expect("the receiver waits for every message");
-        }
-    });
+    let producer = thread::Builder::new()
+        .spawn(move || {
+            for value in 0..messages {
+                sender
+                    .send(value)
+                    .expect("the receiver waits for every message");
+            }
+        })
+        .context("cannot start the producer thread")?;
     let sum = receiver.iter().map(u128::from).sum();
     producer.join().expect("the producer does not panic");
-    sum
+    Ok(sum)
 }
 
 fn compare_with_python(messages: u64, rust_rate: u64) -> anyhow::Result<()> {

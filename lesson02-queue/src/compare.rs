@@ -9,8 +9,8 @@ use std::fmt;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, ensure};
-use common::process::thread_count;
+use anyhow::{Context, bail, ensure};
+use common::process::{Activity, Child, ExitStatus, thread_count_settled};
 use common::timing::{Summary, time_runs};
 use common::{TooLarge, job_closed_form, job_range};
 use lesson01_process::start::fork_child;
@@ -98,20 +98,26 @@ pub fn compute(variant: Variant, n: u64, workers: usize) -> anyhow::Result<u128>
     Ok(match variant {
         Variant::Normal => job_twice(0..n)?,
         Variant::Multithread => thread::scope(|scope| {
-            let handles: Vec<_> = ranges
+            // A thread that cannot be started (too many processes or too little memory) is an
+            // error; the threads already started are joined when the scope ends.
+            let handles = ranges
                 .into_iter()
-                .map(|range| scope.spawn(move || job_twice(range)))
-                .collect();
-            handles
+                .map(|range| thread::Builder::new().spawn_scoped(scope, move || job_twice(range)))
+                .collect::<Result<Vec<_>, _>>()
+                .context("cannot start a thread")?;
+            let total = handles
                 .into_iter()
                 .map(|handle| handle.join().expect("job_twice does not panic"))
-                .sum::<Result<u128, TooLarge>>()
+                .sum::<Result<u128, TooLarge>>()?;
+            anyhow::Ok(total)
         })?,
         Variant::Multicore => by_processes(ranges)?,
         Variant::Rayon => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(workers)
-                .build()?;
+                .build()
+                // Its message already holds the OS error, which its source repeats.
+                .map_err(|err| anyhow::anyhow!("cannot start the rayon pool's threads: {err}"))?;
             let total = pool.install(|| {
                 ranges
                     .into_par_iter()
@@ -121,17 +127,10 @@ pub fn compute(variant: Variant, n: u64, workers: usize) -> anyhow::Result<u128>
             drop(pool);
             // The pool's threads end shortly after it is dropped; fork (multicore) needs them
             // gone, so wait here rather than fail later.
-            wait_until_single_threaded();
+            thread_count_settled(Duration::from_secs(2));
             total
         }
     })
-}
-
-fn wait_until_single_threaded() {
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while thread_count().is_some_and(|count| count > 1) && Instant::now() < deadline {
-        thread::sleep(Duration::from_micros(100));
-    }
 }
 
 /// One forked worker per range; each puts its share on the queue. The parent gets every
@@ -141,22 +140,80 @@ fn by_processes(ranges: Vec<std::ops::Range<u64>>) -> anyhow::Result<u128> {
     let mut workers = Vec::with_capacity(ranges.len());
     for range in ranges {
         let queue = &queue;
-        workers.push(fork_child(move || match job_twice(range) {
+        let worker = fork_child(move || match job_twice(range) {
             Ok(share) => i32::from(queue.put(&share).is_err()),
             Err(_) => 1,
-        })?);
+        });
+        workers.push(worker.context("cannot start a worker process")?);
     }
+    let mut stopped_since = vec![None; workers.len()];
     let mut total = 0u128;
-    for _ in 0..workers.len() {
-        total += queue
-            .get_timeout(Duration::from_secs(600))?
-            .context("a worker process exited without its result")?;
+    let mut shares = 0;
+    while shares < workers.len() {
+        // The parent holds a write end of the pipe too, so a worker that dies closes nothing
+        // and the pipe stays silent: between waits, look at the workers themselves.
+        if let Some(share) = queue.get_timeout(LOOK_EVERY)? {
+            total += share;
+            shares += 1;
+            continue;
+        }
+        let mut all_ended = true;
+        for (worker, since) in workers.iter_mut().zip(&mut stopped_since) {
+            match look_at(worker, since)? {
+                None => all_ended = false,
+                Some(status) if status.success() => {}
+                Some(status) => bail!("worker {} ended without its share: {status}", worker.pid()),
+            }
+        }
+        if all_ended && queue.get_timeout(Duration::ZERO)?.is_none() {
+            bail!(
+                "every worker exited, but only {shares} of {} shares came",
+                workers.len()
+            );
+        }
     }
-    for worker in &mut workers {
-        let status = worker.wait()?;
+    for (worker, since) in workers.iter_mut().zip(&mut stopped_since) {
+        let status = loop {
+            if let Some(status) = worker.wait_timeout(LOOK_EVERY)? {
+                break status;
+            }
+            if let Some(status) = look_at(worker, since)? {
+                break status;
+            }
+        };
         ensure!(status.success(), "worker {} failed: {status}", worker.pid());
     }
     Ok(total)
+}
+
+/// How often a parent waiting on its workers checks that none died or was stopped.
+const LOOK_EVERY: Duration = Duration::from_millis(100);
+
+/// How long a worker may stay stopped before the run gives up on it: time enough for the
+/// shell's `fg` after a Ctrl-Z, which stops and then continues every process of the job.
+const STOP_GRACE: Duration = Duration::from_secs(1);
+
+/// How `worker` ended, or `None` while it is at work; an error, in one line, once it has been
+/// stopped for longer than [`STOP_GRACE`] (`since`: when we first saw it stopped). The
+/// workers are killed when they are dropped.
+fn look_at(worker: &mut Child, since: &mut Option<Instant>) -> anyhow::Result<Option<ExitStatus>> {
+    match worker.activity()? {
+        Activity::Ended(status) => Ok(Some(status)),
+        Activity::Running => {
+            *since = None;
+            Ok(None)
+        }
+        Activity::Stopped(signal) => {
+            let since = since.get_or_insert_with(Instant::now);
+            ensure!(
+                since.elapsed() < STOP_GRACE,
+                "worker {} was stopped by {} and not continued; the workers were killed",
+                worker.pid(),
+                signal.as_str()
+            );
+            Ok(None)
+        }
+    }
 }
 
 /// Runs `variant` `runs` times, checks every result, and returns the (checked) result and the
@@ -168,18 +225,18 @@ pub fn measure(
     runs: usize,
 ) -> anyhow::Result<(u128, Summary)> {
     let expected = expected(n)?;
-    let timed = time_runs(runs, || compute(variant, n, workers));
-    if let Some(Err(err)) = timed.value().iter().find(|result| result.is_err()) {
-        anyhow::bail!("{variant} failed: {err:#}");
-    }
-    let checked = timed.check(|results| {
-        match results.iter().flatten().find(|total| **total != expected) {
-            Some(total) => Err(format!("{variant} gave {total}, expected {expected}")),
-            None => Ok(()),
-        }
-    })?;
+    let timed = time_runs(runs, || compute(variant, n, workers))
+        .all_succeeded()
+        .with_context(|| format!("{variant} failed"))?;
+    let checked =
+        timed.check(
+            |results| match results.iter().find(|total| **total != expected) {
+                Some(total) => Err(format!("{variant} gave {total}, expected {expected}")),
+                None => Ok(()),
+            },
+        )?;
     let summary = *checked.time();
-    let total = checked.into_value().into_iter().flatten().next();
+    let total = checked.into_value().into_iter().next();
     let total = total.context("no run")?;
     Ok((total, summary))
 }

@@ -1,8 +1,9 @@
 //! The few Python names the notes' port uses, so that `notes.rs` reads like the notes:
-//! `Process` with its `start` and `join` (the fork start method, as the notes assume), and
-//! `time()`.
+//! `Process` with its `start` and `join` (the fork start method, as the notes assume),
+//! `threading.Thread(...).start()` and `time()`.
 
 use std::io;
+use std::thread::{self, Scope, ScopedJoinHandle};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, ensure};
@@ -40,7 +41,8 @@ impl<A> Process<A> {
                 eprintln!("worker {}: {err}", std::process::id());
                 1
             }
-        })?;
+        })
+        .context("cannot start a worker process")?;
         self.child = Some(child);
         Ok(())
     }
@@ -53,6 +55,18 @@ impl<A> Process<A> {
         ensure!(status.success(), "worker {} failed: {status}", child.pid());
         Ok(())
     }
+}
+
+/// `threading.Thread(target=...).start()` in a scope: a thread that may borrow what outlives
+/// the scope. A thread that cannot be started (too many processes, too little memory) is an
+/// error, as Python raises `RuntimeError: can't start new thread`, not a panic.
+pub fn start_thread<'scope, T: Send + 'scope>(
+    scope: &'scope Scope<'scope, '_>,
+    target: impl FnOnce() -> T + Send + 'scope,
+) -> anyhow::Result<ScopedJoinHandle<'scope, T>> {
+    thread::Builder::new()
+        .spawn_scoped(scope, target)
+        .context("cannot start a thread")
 }
 
 /// Python's `time.time()`: seconds since 1970, as a float.

@@ -40,7 +40,7 @@ pub mod compare_program {
 
     use common::pyfmt::PyFloat;
 
-    use crate::like_python::{Process, time};
+    use crate::like_python::{Process, start_thread, time};
     use crate::queue::Queue;
 
     fn job(queue: &Queue<u128>) -> io::Result<()> {
@@ -76,10 +76,11 @@ pub mod compare_program {
     fn multithread() -> anyhow::Result<()> {
         let mut queue = Queue::new()?;
         thread::scope(|scope| {
-            let t1 = scope.spawn(|| job(&queue));
-            let t2 = scope.spawn(|| job(&queue));
+            let t1 = start_thread(scope, || job(&queue))?;
+            let t2 = start_thread(scope, || job(&queue))?;
             t1.join().expect("job does not panic")?;
-            t2.join().expect("job does not panic")
+            t2.join().expect("job does not panic")?;
+            anyhow::Ok(())
         })?;
         println!("multithread: {}", queue.get()? + queue.get()?);
         Ok(())

@@ -1,6 +1,13 @@
 //! `compare --sweep --plot FILE.svg`: the sweep as a log-log chart, one line per variant.
+//!
+//! The file is opened before the sweep ([`PlotFile::create`]), so that a path that cannot be
+//! written is refused at once instead of after minutes of measuring, and the chart is written
+//! into that same open file at the end.
 
-use std::path::Path;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, ensure};
 use plotters::prelude::*;
@@ -10,8 +17,97 @@ use crate::sweep::SweepRow;
 
 const COLOURS: [RGBColor; 4] = [BLACK, BLUE, RED, RGBColor(0, 150, 0)];
 
-/// Draws time against n on log-log axes to an SVG file.
-pub fn draw(path: &Path, rows: &[SweepRow], workers: usize) -> anyhow::Result<()> {
+/// The chart's file, open for writing from before the sweep until the chart is written.
+#[derive(Debug)]
+pub struct PlotFile {
+    file: File,
+    path: PathBuf,
+    /// Whether we created it: a file we created and never wrote is removed.
+    created: bool,
+    written: bool,
+}
+
+impl PlotFile {
+    /// Opens `path` for the chart: a new file, or an existing regular file (replaced only when
+    /// the chart is written). Never through a symbolic link: a link planted at that path could
+    /// otherwise point the chart at any file we may write.
+    pub fn create(path: &Path) -> anyhow::Result<Self> {
+        Self::open(path).with_context(|| format!("cannot write the plot to {}", path.display()))
+    }
+
+    fn open(path: &Path) -> io::Result<Self> {
+        let nofollow = nix::libc::O_NOFOLLOW;
+        // O_CREAT | O_EXCL: fails on anything already there, a symbolic link included.
+        let created = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .custom_flags(nofollow)
+            .open(path);
+        let (file, created) = match created {
+            Ok(file) => (file, true),
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                // O_NONBLOCK: a FIFO without a reader fails instead of blocking the lesson.
+                let opened = OpenOptions::new()
+                    .write(true)
+                    .custom_flags(nofollow | nix::libc::O_NONBLOCK)
+                    .open(path);
+                let file = opened.map_err(|err| match err.raw_os_error() {
+                    Some(nix::libc::ELOOP) => io::Error::new(
+                        err.kind(),
+                        "it is a symbolic link, which the plot is never written through",
+                    ),
+                    _ => err,
+                })?;
+                if !file.metadata()?.is_file() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        "it is not a regular file",
+                    ));
+                }
+                (file, false)
+            }
+            Err(err) => return Err(err),
+        };
+        Ok(Self {
+            file,
+            path: path.to_path_buf(),
+            created,
+            written: false,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Replaces the file's content with `svg`.
+    fn write(&mut self, svg: &str) -> io::Result<()> {
+        self.file.set_len(0)?;
+        self.file.write_all(svg.as_bytes())?;
+        self.file.flush()?;
+        self.written = true;
+        Ok(())
+    }
+}
+
+impl Drop for PlotFile {
+    fn drop(&mut self) {
+        if self.created && !self.written {
+            // Best effort: the sweep failed, and an empty file would only mislead.
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Draws time against n on log-log axes into `file`, an SVG document.
+pub fn draw(file: &mut PlotFile, rows: &[SweepRow], workers: usize) -> anyhow::Result<()> {
+    let mut svg = String::new();
+    render(&mut svg, rows, workers)?;
+    file.write(&svg)
+        .with_context(|| format!("cannot write {}", file.path().display()))
+}
+
+fn render(svg: &mut String, rows: &[SweepRow], workers: usize) -> anyhow::Result<()> {
     ensure!(!rows.is_empty(), "nothing to plot");
     let seconds = rows
         .iter()
@@ -20,7 +116,7 @@ pub fn draw(path: &Path, rows: &[SweepRow], workers: usize) -> anyhow::Result<()
     let first_n = rows[0].0 as f64;
     let last_n = rows[rows.len() - 1].0 as f64;
 
-    let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
+    let root = SVGBackend::with_string(svg, (900, 600)).into_drawing_area();
     root.fill(&WHITE).context("cannot draw")?;
     let caption = format!(
         "2 × job(n) with {workers} workers: time against n ({})",
@@ -73,7 +169,6 @@ pub fn draw(path: &Path, rows: &[SweepRow], workers: usize) -> anyhow::Result<()
         .position(SeriesLabelPosition::UpperLeft)
         .draw()
         .context("cannot draw the legend")?;
-    root.present()
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    root.present().context("cannot finish the chart")?;
     Ok(())
 }

@@ -105,7 +105,13 @@ pub struct Queue<T> {
 }
 
 impl<T: Message> Queue<T> {
+    /// A new queue: two pipes, so four file descriptors (the queue's, and its write lock's).
     pub fn new() -> io::Result<Self> {
+        Self::open()
+            .map_err(|err| io::Error::new(err.kind(), format!("cannot make a queue: {err}")))
+    }
+
+    fn open() -> io::Result<Self> {
         let (reader, writer) = io::pipe()?;
         // The reader never blocks in read(): it waits its own way (see `wait`).
         let flags = fcntl(&reader, FcntlArg::F_GETFL)?;

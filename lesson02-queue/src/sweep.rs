@@ -1,14 +1,13 @@
 //! `compare --sweep`: every variant timed for n = 10², 10³, ... and from which n threads and
 //! processes start to pay off; `--plot` draws it (see `plot`).
 
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use common::timing::{BUILD, debug_build_warning, human};
 
 use crate::compare::{Variant, measure};
-use crate::plot;
+use crate::plot::{self, PlotFile};
 use crate::report::{busy_note, progress_bar, runs_for};
 use crate::verdict::speedup;
 
@@ -17,7 +16,11 @@ pub type SweepRow = (u64, Vec<(Variant, Duration)>);
 
 /// Times every variant for n = 10², 10³, ... 10^max_exponent and says from which n threads
 /// and processes start to pay off.
-pub fn run(max_exponent: u32, workers: usize, plot_to: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(
+    max_exponent: u32,
+    workers: usize,
+    plot_to: Option<PlotFile>,
+) -> anyhow::Result<ExitCode> {
     println!(
         "sweep: 2 × job(n) four ways with {workers} workers; median time and speedup over normal  ({BUILD})"
     );
@@ -46,9 +49,9 @@ pub fn run(max_exponent: u32, workers: usize, plot_to: Option<&Path>) -> anyhow:
     for line in pays_off(&rows) {
         println!("{line}");
     }
-    if let Some(path) = plot_to {
-        plot::draw(path, &rows, workers)?;
-        println!("plot written to {}", path.display());
+    if let Some(mut file) = plot_to {
+        plot::draw(&mut file, &rows, workers)?;
+        println!("plot written to {}", file.path().display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,8 @@
 use std::process::ExitCode;
 use std::thread;
 
+use anyhow::Context;
+
 use crate::walkthrough::{N, this_pid};
 
 /// The same program with two threads; `plain` prints only the sum, as the notes do.
@@ -15,17 +17,17 @@ pub fn run(plain: bool) -> anyhow::Result<ExitCode> {
         );
     }
     let (sender, receiver) = crossbeam::channel::unbounded();
-    let workers: Vec<_> = (1..=2)
+    let workers = (1..=2)
         .map(|number| {
             let sender = sender.clone();
-            thread::spawn(move || {
+            thread::Builder::new().spawn(move || {
                 let value = common::job(N).expect("job(1000) fits in a u128");
-                sender
-                    .send((number, value))
-                    .expect("the receiver outlives the workers");
+                // Only fails if the main thread gave up (it could not start the other worker).
+                let _ = sender.send((number, value));
             })
         })
-        .collect();
+        .collect::<Result<Vec<_>, _>>()
+        .context("cannot start a worker thread")?;
     for worker in workers {
         worker
             .join()

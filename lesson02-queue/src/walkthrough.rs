@@ -56,6 +56,7 @@ fn start_worker(queue: &Queue<WorkerResult>) -> anyhow::Result<Child> {
             }
         }
     })
+    .context("cannot start a worker process")
 }
 
 /// Two worker processes put `job(1000)` on a queue, the parent joins them, gets both results

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::ensure;
+use anyhow::{Context, ensure};
 use common::process::Pid;
 use common::pyfmt::py_list;
 use lesson01_process::start::fork_child;
@@ -28,6 +28,36 @@ pub const ITEMS: u64 = 10;
 pub const CRASH_ITEM: u64 = 3;
 /// The longest the thread-pool half may take before the lesson gives up on it.
 const DEADLINE: Duration = Duration::from_secs(60);
+
+/// Each worker process has its own task queue: two pipes, so four file descriptors, all of
+/// them open in the parent at once.
+const FILES_PER_WORKER: u64 = 4;
+/// The descriptors needed besides: stdin, stdout and stderr, the results queue, a new worker's
+/// task queue while the dead one's is still open, and a few to spare.
+const OTHER_FILES: u64 = 16;
+
+/// Whether `workers` worker processes fit under this process's open-file limit (`ulimit -n`);
+/// if not, the line to print before exiting with code 2, which says how many would.
+pub fn check_open_files(workers: usize) -> Result<(), String> {
+    use nix::sys::resource::{Resource, getrlimit};
+    // A system that does not say has no limit we could check.
+    let Ok((limit, _)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return Ok(());
+    };
+    let needed = OTHER_FILES + FILES_PER_WORKER * workers as u64;
+    if needed <= limit {
+        return Ok(());
+    }
+    let most = limit.saturating_sub(OTHER_FILES) / FILES_PER_WORKER;
+    let advice = if most == 0 {
+        "too few for even one worker: raise the limit".to_string()
+    } else {
+        format!("use at most --processes {most}, or raise the limit")
+    };
+    Err(format!(
+        "error: --isolation with --processes {workers} needs about {needed} open files ({FILES_PER_WORKER} per worker process: its task queue is two pipes), but the limit is {limit} (ulimit -n): {advice}"
+    ))
+}
 
 /// `job(item)` after a sleep of `task`; but `job(CRASH_ITEM)` kills its whole process with
 /// SIGKILL, as the kernel's OOM killer, a segfault in C code or an `abort()` would: there is
@@ -95,7 +125,8 @@ fn in_a_thread_pool(workers: usize, task: Duration) -> anyhow::Result<()> {
             0..ITEMS,
         );
         i32::from(!sent.is_ok_and(|sent| sent.iter().all(|ok| *ok)))
-    })?;
+    })
+    .context("cannot start the thread pool's process")?;
     let began = Instant::now();
     let mut arrived = Vec::new();
     let status = loop {

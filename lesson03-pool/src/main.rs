@@ -59,6 +59,12 @@ fn main() -> ExitCode {
     let args: Args = parse_args();
     report_panics_in_one_line();
     let workers = usize::from(args.processes);
+    if args.isolation
+        && let Err(line) = isolation::check_open_files(workers)
+    {
+        eprintln!("{line}");
+        return ExitCode::from(2);
+    }
     if !args.sweep
         && let Some(note) = best_size::oversized_note(workers)
     {

@@ -17,6 +17,7 @@ use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, mpsc};
 
+use anyhow::Context;
 use rayon::prelude::*;
 
 /// A task panicked; Python's `get()` would re-raise its exception here.
@@ -51,11 +52,13 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// A pool of `workers` threads, named `pool-worker-0`, `pool-worker-1`, ...
+    /// A pool of `workers` threads, named `pool-worker-0`, `pool-worker-1`, ... A thread
+    /// that cannot be started is an error, not a panic.
     pub fn new(workers: usize) -> anyhow::Result<Self> {
         // rayon would quietly read `num_threads(0)` as "the default size".
         anyhow::ensure!(workers > 0, "a pool needs at least one worker");
         Self::build(rayon::ThreadPoolBuilder::new().num_threads(workers))
+            .with_context(|| format!("cannot start a pool of {workers} worker threads"))
     }
 
     /// Python's `Pool()` with no size, which starts `os.cpu_count()` processes (from 3.13
@@ -64,12 +67,15 @@ impl Pool {
     /// may use (`std::thread::available_parallelism`).
     pub fn with_default_size() -> anyhow::Result<Self> {
         Self::build(rayon::ThreadPoolBuilder::new())
+            .context("cannot start the pool's worker threads")
     }
 
     fn build(builder: rayon::ThreadPoolBuilder) -> anyhow::Result<Self> {
         let threads = builder
             .thread_name(|index| format!("pool-worker-{index}"))
-            .build()?;
+            .build()
+            // rayon's message is the OS error, which its source() repeats: keep it once.
+            .map_err(|err| anyhow::anyhow!("{err}"))?;
         Ok(Self { threads })
     }
 

@@ -7,6 +7,7 @@
 //! path cargo reports. Later calls reuse it. Only that binary and what it depends on are built.
 
 pub mod exercises;
+pub mod limits;
 pub mod procs;
 pub mod pty;
 pub mod readme;

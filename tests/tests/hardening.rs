@@ -3,6 +3,7 @@
 use std::fs::File;
 use std::process::{Command, Stdio};
 
+use course_tests::limits::{As, Resource, assert_one_line_failure, run_limited};
 use course_tests::procs::run_with_private_dev_shm;
 use course_tests::{TIMEOUT, assert_usage_error, lesson_bin};
 
@@ -153,4 +154,152 @@ fn a_full_dev_shm_is_one_line_and_a_failure_with_nothing_left_behind() {
         let expected_left: &[&str] = if full { &["filler"] } else { &[] };
         assert_eq!(outcome.left, expected_left, "{run}: {outcome:?}");
     }
+}
+/// As `nobody` with `ulimit -u 1`, no thread and no process can be started: each run that
+/// needs one fails in one line that says so, with no panic.
+#[test]
+fn a_thread_that_cannot_be_started_is_one_line_not_a_panic() {
+    let runs: [(&str, &[&str], &str); 6] = [
+        (
+            "lesson02-queue",
+            &["--threads"],
+            "cannot start a worker thread: ",
+        ),
+        (
+            "lesson02-queue",
+            &["--plain", "--threads"],
+            "cannot start a worker thread: ",
+        ),
+        ("compare", &["--plain"], "cannot start a thread: "),
+        (
+            "compare",
+            &["--n", "1000", "--runs", "1"],
+            "multithread failed: cannot start a thread: ",
+        ),
+        (
+            "lesson03-pool",
+            &["--plain"],
+            "cannot start a pool of 2 worker threads: ",
+        ),
+        (
+            "lesson03-pool",
+            &["--bench", "--items", "100", "--runs", "1"],
+            "cannot start a pool of 2 worker threads: ",
+        ),
+    ];
+    for (bin, args, says) in runs {
+        let Some(output) = run_limited(
+            &lesson_bin(bin),
+            args,
+            Resource::RLIMIT_NPROC,
+            1,
+            As::Nobody,
+        ) else {
+            return;
+        };
+        let line = assert_one_line_failure(&output, &format!("{bin} {args:?}"));
+        assert!(line.contains(says), "{bin} {args:?}: {line}");
+    }
+}
+
+/// A run that fails for want of a resource says what failed, once, and does not call it a
+/// wrong result: `ulimit -n 5` leaves no room for a queue's pipes, and as `nobody` with
+/// `ulimit -u 1` no process or thread can be started.
+#[test]
+fn a_resource_error_says_what_failed_once_and_is_not_a_wrong_result() {
+    let few_files: [(&str, &[&str], &str); 4] = [
+        ("lesson02-queue", &[], "error: cannot make a queue: "),
+        (
+            "lesson02-queue",
+            &["--bench", "--messages", "1000"],
+            "error: cannot make a queue: ",
+        ),
+        (
+            "compare",
+            &["--n", "1000", "--runs", "1"],
+            "error: multicore failed: cannot make a queue: ",
+        ),
+        ("compare", &["--plain"], "error: cannot make a queue: "),
+    ];
+    for (bin, args, starts) in few_files {
+        let output = run_limited(&lesson_bin(bin), args, Resource::RLIMIT_NOFILE, 5, As::Us)
+            .expect("a lower limit needs no privilege");
+        let line = assert_one_line_failure(&output, &format!("{bin} {args:?} under ulimit -n 5"));
+        assert!(line.starts_with(starts), "{bin} {args:?}: {line}");
+        assert_eq!(
+            line.matches("os error 24").count(),
+            1,
+            "{bin} {args:?}: {line}"
+        );
+    }
+    let one_process: [(&str, &[&str], &str); 4] = [
+        (
+            "lesson02-queue",
+            &["--bench", "--messages", "1000"],
+            "error: cannot start the producer process: fork failed",
+        ),
+        (
+            "lesson02-queue",
+            &[],
+            "error: cannot start a worker process: fork failed",
+        ),
+        (
+            "lesson03-pool",
+            &[],
+            "error: cannot start the pool's worker threads: ",
+        ),
+        (
+            "lesson03-pool",
+            &["--isolation"],
+            "error: cannot start the thread pool's process: fork failed",
+        ),
+    ];
+    for (bin, args, starts) in one_process {
+        let Some(output) = run_limited(
+            &lesson_bin(bin),
+            args,
+            Resource::RLIMIT_NPROC,
+            1,
+            As::Nobody,
+        ) else {
+            return;
+        };
+        let line = assert_one_line_failure(&output, &format!("{bin} {args:?} under ulimit -u 1"));
+        assert!(line.starts_with(starts), "{bin} {args:?}: {line}");
+        assert!(!line.contains("wrong result"), "{bin} {args:?}: {line}");
+        // The OS error once, not once from the error and again from its source.
+        let os_errors = line.matches("os error").count() + line.matches("EAGAIN").count();
+        assert_eq!(os_errors, 1, "{bin} {args:?}: {line}");
+    }
+}
+
+/// Where the system does not say how many threads a process has (here: Linux with an empty
+/// tmpfs over `/proc`, in a private mount namespace), fork is refused in one line rather than
+/// trusted blindly.
+#[test]
+fn fork_is_refused_where_the_thread_count_is_unknown() {
+    let root = nix::unistd::Uid::effective().is_root();
+    let unshare = Command::new("unshare").arg("--help").output().is_ok();
+    if !root || !unshare {
+        course_tests::skip_unless_ci(
+            "skipped the unknown-thread-count check: it needs root and unshare",
+        );
+        return;
+    }
+    let lesson = lesson_bin("lesson02-queue");
+    let mut command = Command::new("unshare");
+    command
+        .args(["--mount", "sh", "-c"])
+        .arg(r#"mount -t tmpfs none /proc && exec "$0""#)
+        .arg(&lesson)
+        .env_remove("RUST_BACKTRACE");
+    let output = snapbox::cmd::Command::from_std(command)
+        .timeout(course_tests::TIMEOUT)
+        .output()
+        .expect("unshare runs");
+    let line = assert_one_line_failure(&output, "lesson02-queue without /proc");
+    assert!(
+        line.contains("refusing to fork: this system does not say how many threads"),
+        "{line}"
+    );
 }

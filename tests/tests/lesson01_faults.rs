@@ -1,14 +1,17 @@
 //! lesson01-process under real faults: a child killed with SIGKILL, a parent killed with
-//! SIGTERM. Afterwards nothing may remain: no zombie, no orphan.
+//! SIGTERM, a parent killed with SIGKILL while CPython runs its comparison. Afterwards nothing
+//! may remain: no zombie, no orphan.
 //!
 //! A test binary of its own, because it makes itself the subreaper of orphans (Linux): a child
 //! the lesson fails to take with it then becomes ours, where the test sees it.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use course_tests::TIMEOUT;
 use course_tests::lesson_bin;
-use course_tests::procs::{Running, become_subreaper, process, reap_adopted, wait_until_gone};
+use course_tests::procs::{
+    Running, become_subreaper, children, process, reap_adopted, wait_until_gone,
+};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
@@ -72,5 +75,48 @@ fn a_child_does_not_outlive_a_parent_killed_with_sigterm() {
             "{method}: the child was killed with its parent"
         );
         assert!(wait_until_gone(child, Duration::from_secs(5)));
+    }
+}
+
+#[test]
+fn no_python_process_outlives_a_lesson_killed_with_sigkill_during_its_comparison() {
+    if course_tests::python3("the --python leftovers check").is_none() {
+        return;
+    }
+    become_subreaper();
+    // 100 runs of each start method in CPython: many seconds, most of them in spawn.
+    let lesson = Running::start(
+        &lesson_bin("lesson01-process"),
+        &["--bench", "--python", "--runs", "100"],
+    );
+    let deadline = Instant::now() + TIMEOUT;
+    let python = loop {
+        let python = children(lesson.pid())
+            .into_iter()
+            .find(|child| child.name.starts_with("python"));
+        // Once CPython has a child of its own, so that its children are checked too.
+        if let Some(python) = python
+            && !children(python.pid).is_empty()
+        {
+            break python.pid;
+        }
+        assert!(Instant::now() < deadline, "no CPython child appeared");
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    kill(Pid::from_raw(lesson.pid()), Signal::SIGKILL).expect("kill the lesson");
+    let (status, _, _) = lesson.finish(TIMEOUT);
+    assert_eq!(status.to_string(), "signal: 9 (SIGKILL)");
+    // Orphaned, python3 and whatever it started became ours (we are the subreaper): each must
+    // end soon, not run the comparison on. The lesson01 processes are the other tests'.
+    assert_eq!(
+        reap_adopted(python, Duration::from_secs(10)),
+        Some(Signal::SIGKILL),
+        "python3 {python} was killed with the lesson"
+    );
+    let own = std::process::id() as i32;
+    for orphan in children(own) {
+        if !orphan.name.starts_with("lesson01") {
+            reap_adopted(orphan.pid, Duration::from_secs(10));
+        }
     }
 }

@@ -274,6 +274,50 @@ fn compare_sweep_tables_each_n_and_draws_an_svg() {
     }
 }
 
+/// `--plot` opens its file before the sweep, never through a symbolic link: a link, or a
+/// folder where no file can be made, is refused at once (exit 2, one line, nothing measured)
+/// and the link's target is left as it was.
+#[test]
+fn compare_plot_refuses_a_symlink_and_a_bad_folder_before_measuring() {
+    let folder = std::env::temp_dir().join(format!("compare-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a scratch folder");
+    let target = folder.join("precious.txt");
+    std::fs::write(&target, "keep me\n").expect("the link's target");
+    let link = folder.join("chart.svg");
+    std::os::unix::fs::symlink(&target, &link).expect("a symlink");
+    let dangling = folder.join("dangling.svg");
+    std::os::unix::fs::symlink(folder.join("nothing-here"), &dangling).expect("a symlink");
+    // /proc exists, but no file can be made in it.
+    let bad_folder = std::path::Path::new("/proc/chart.svg");
+    for path in [&link, &dangling, &bad_folder.to_path_buf()] {
+        let output = compare()
+            .args(["--sweep", "--sweep-max", "2", "--plot"])
+            .arg(path)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{path:?}: {output:?}");
+        assert!(
+            output.stdout.is_empty(),
+            "nothing measured: {path:?}: {output:?}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{path:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: cannot write the plot to "),
+            "{path:?}: {stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&target).expect("still there"),
+        "keep me\n"
+    );
+    assert!(
+        !folder.join("nothing-here").exists(),
+        "nothing made through the link"
+    );
+    std::fs::remove_dir_all(&folder).expect("remove the scratch folder");
+}
+
 #[test]
 fn compare_workers_sweep_names_the_best_count() {
     let out = stdout_of(compare().args(["--workers-sweep", "--n", "20000", "--runs", "1"]));

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use course_tests::limits::{As, Resource, run_limited};
 use course_tests::{TIMEOUT, lesson_bin, python_script, python3, readme, workspace_root};
 use snapbox::cmd::Command;
 
@@ -225,6 +226,39 @@ fn bad_arguments_get_one_line_and_exit_code_2() {
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
     }
+}
+
+/// `--isolation --processes N` is checked against `ulimit -n` before anything starts (each
+/// worker process needs four descriptors): refused in one line with exit code 2 when the
+/// pool would not fit, and run when it does.
+#[test]
+fn an_isolation_pool_too_big_for_the_open_file_limit_is_refused_at_once() {
+    let run = |limit: u64, processes: &str| {
+        let args = ["--isolation", "--task-ms", "0", "--processes", processes];
+        run_limited(
+            &lesson_bin("lesson03-pool"),
+            &args,
+            Resource::RLIMIT_NOFILE,
+            limit,
+            As::Us,
+        )
+        .expect("a lower limit needs no privilege")
+    };
+    for (limit, processes) in [(1024, "254"), (1024, "1024"), (64, "13"), (5, "1")] {
+        let output = run(limit, processes);
+        let what = format!("--processes {processes} under ulimit -n {limit}");
+        assert_eq!(output.status.code(), Some(2), "{what}: {output:?}");
+        assert!(output.stdout.is_empty(), "{what}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{what}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains("ulimit -n"),
+            "{what}: {stderr}"
+        );
+    }
+    // The largest pool the check allows under 64 does start and finish.
+    let output = run(64, "12");
+    assert!(output.status.success(), "{output:?}");
 }
 
 #[test]

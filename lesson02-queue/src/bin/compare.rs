@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::cli::{exit_code, parse_args};
 use lesson02_queue::compare::{expected, max_n};
+use lesson02_queue::plot::PlotFile;
 use lesson02_queue::{notes, report, sweep, with_python, workers_sweep};
 
 /// Compute 2 × job(n) normally, with threads, with processes and with rayon, and time each.
@@ -83,10 +84,18 @@ fn parse_svg_path(text: &str) -> Result<PathBuf, String> {
 fn main() -> ExitCode {
     let args: Args = parse_args();
     let (n, workers, runs) = (args.n, usize::from(args.workers), usize::from(args.runs));
+    // Opened now: a path that cannot be written is refused before minutes of measuring.
+    let plot = match args.plot.as_deref().map(PlotFile::create).transpose() {
+        Ok(plot) => plot,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
     exit_code(if args.plain {
         notes::compare_program::main().map(|()| ExitCode::SUCCESS)
     } else if args.sweep {
-        sweep::run(args.sweep_max, workers, args.plot.as_deref())
+        sweep::run(args.sweep_max, workers, plot)
     } else if args.workers_sweep {
         workers_sweep::run(n, runs)
     } else if args.python {
