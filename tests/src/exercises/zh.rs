@@ -163,4 +163,59 @@ callback 都不能在主线程上运行。",
             "`fork_child(|| { for i in 0..steps { slots[k].set(slots[k].get() + amount(seed, i)); } thread::sleep(Duration::from_millis(sleep_ms)); 0 })`，并在文件开头加上 `use lesson04_shared_memory::work::amount;`、`use std::thread;` 和 `use std::time::Duration;`。",
         ],
     },
+    Zh {
+        id: "lesson06/lines",
+        en: "ecec2519",
+        statement: "练习 lesson06/lines（笔记：基本学习目标 3，串口通信）。容易，大约 10 分钟。
+
+串口线路传的是字节，不是消息：一次 `read()` 可能只返回半条命令，也可能返回一条半，或者一下子三条。
+`Lines::push` 每次拿到一次读取的字节，返回这些字节补全的每一行，不带行尾：一行在 `\\n` 处结束，紧挨在
+这个 `\\n` 前面的 `\\r` 不算这一行的内容（它可能出现在一次读取的末尾，而它的 `\\n` 在下一次读取的开头）。
+最后一个 `\\n` 之后的字节是还没完成的一行，必须留在 `unfinished` 里等下一次读取。对于读取 `\"PI\"`、
+`\"NG\\nECH\"`、`\"O hi\\r\\n\"`、`\"JOB 3\\nP\"` 和 `\"I\"`，程序打印
+
+    read 0: \"PI\"
+    read 1: \"NG\\nECH\"
+    line: PING
+    read 2: \"O hi\\r\\n\"
+    line: ECHO hi
+    read 3: \"JOB 3\\nP\"
+    line: JOB 3
+    read 4: \"I\"
+    unfinished: PI
+
+`cargo exercise` 每次检查都会重新选择字节流以及每次读取在哪里把它切开；它们通过
+`common::exercise::inputs` 交给你的程序（`main` 里的代码已经读取了它们）。带来某一行 `\\n` 的那次读取
+一被 push，这一行就完成了，必须紧接着那次读取打印出来。",
+        hints: &[
+            "一次看一个字节。大多数字节只是加到 `self.unfinished` 后面；有一个字节会结束这一行，而一行的字节可能来自前面几次读取。",
+            "遇到 `\\n` 时，把还没完成的字节拿出来（`std::mem::take`），去掉末尾的 `\\r`，再把它们变成 String。最后一个 `\\n` 之后的内容留在 `self.unfinished` 里，等下一次 push。",
+            "`for &byte in bytes { if byte == b'\\n' { let mut line = std::mem::take(&mut self.unfinished); if line.last() == Some(&b'\\r') { line.pop(); } complete.push(String::from_utf8_lossy(&line).into_owned()); } else { self.unfinished.push(byte); } }`",
+        ],
+    },
+    Zh {
+        id: "lesson06/add-command",
+        en: "98362e60",
+        statement: "练习 lesson06/add-command（笔记：基本学习目标 3，串口通信）。中等，大约 20 分钟。
+
+下面的设备通过 `lesson06_serial::protocol::reply` 回答本课的协议（PING、ECHO、JOB）。教它一条新命令：
+
+    ADD <a> <b>   ->  十进制的 a + b，a 和 b 是 0 到 2^64 - 1 之间的整数
+
+其他任何以 `ADD` 开头的行（少一个数、多一个数、用一个词或负数代替数、数大于 2^64 - 1、和装不进 u64）
+都得到一条以 `ERR ` 开头的回复，这样对话可以继续下去，就像本课的设备对 JOB 所做的那样。设备在一个子进程
+里运行，占着一对虚拟串口的一端；这个进程是主机，发送每条命令，并打印命令和设备的回复：
+
+    > ADD 2 40
+    < 42
+
+`cargo exercise` 每次检查都会重新选择命令（每次的数都不同，其中还有一条 PING、一条 ECHO 和一条 JOB）；
+它们通过 `common::exercise::inputs` 交给你的程序（`main` 里的代码已经读取了它们）。检查程序从外面观察
+设备进程：回复必须来自它，经过串口线路传过来。",
+        hints: &[
+            "按空格切开这一行，跳过 ADD 这个词：剩下的应该正好是两个词，其他情况都回复 `ERR ...`。",
+            "`str::parse::<u64>` 会拒绝词、负数和大于 2^64 - 1 的数；`u64::checked_add` 会拒绝装不下的和。每一种拒绝都回复 `ERR ...`。",
+            "`let numbers: Vec<&str> = line.split(' ').skip(1).collect(); let [a, b] = numbers.as_slice() else { return \"ERR ADD needs two numbers\".into() };`，然后对 `(a.parse::<u64>(), b.parse::<u64>())` 做 match，两个都是 `Ok` 时，再对 `a.checked_add(b)` 做 match。",
+        ],
+    },
 ];
