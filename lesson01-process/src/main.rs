@@ -28,7 +28,8 @@ struct Args {
     without_guard: bool,
 
     /// Make the child sleep this long before its job (look at it with ps, or kill it)
-    #[arg(long, value_name = "MS", default_value_t = 0)]
+    #[arg(long, value_name = "MS", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=10_000))]
     child_sleep_ms: u64,
 
     /// Make the child panic instead of printing, to see how the parent reports it

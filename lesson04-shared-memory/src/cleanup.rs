@@ -2,18 +2,20 @@
 //!
 //! A segment's name outlives every process that mapped it: only `shm_unlink` removes it, and a
 //! process killed with SIGKILL runs no code at all, so its segments stay in `/dev/shm` (until
-//! the next reboot, which empties that tmpfs). Every name this lesson makes carries the pid of
-//! the process that created it (`lesson04-PID-RANDOM`), so each run starts by looking for names
-//! with its prefix whose creator is gone, and removes them.
+//! the next reboot, which empties that tmpfs). So each run starts by looking for names with its
+//! prefix (`lesson04-PID-RANDOM`) that no process uses any more, and removes them.
 //!
-//! What counts as gone: `kill(pid, 0)` says there is no such process (`ESRCH`). A zombie still
-//! counts as alive until its parent reaps it, and a process of another user (`EPERM`) too. A
-//! reused pid makes a dead run look alive: then its segments wait for a later run. Segments of
-//! other users are never touched. Linux only: other systems have no directory to list.
+//! What counts as unused: nobody holds the segment's lock. Its creator takes an exclusive
+//! `flock` on it when it creates it and holds it as long as it lives; the kernel releases it when
+//! the process ends, however it ends (see [`crate::shm`]). So the sweep removes only a segment it
+//! can lock itself. The pid in the name only says which run it was: asking whether that pid is
+//! alive would lie, since a run in another PID namespace (a container sharing `/dev/shm`) sees
+//! other pids, and a reused pid looks alive. Segments of other users are never touched. Linux
+//! only: other systems have no directory to list.
 
 use std::io;
 
-/// A segment left by a run that no longer exists, now removed.
+/// A segment left by a run that no longer uses it, now removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removed {
     /// Its name in `/dev/shm`.
@@ -22,17 +24,15 @@ pub struct Removed {
     pub creator: i32,
 }
 
-/// Removes the segments named `PREFIX-PID-RANDOM` whose creator is no longer running and which
-/// belong to this user; returns what it removed.
+/// Removes the segments named `PREFIX-PID-RANDOM` that belong to this user and that no process
+/// holds in use; returns what it removed.
 #[cfg(target_os = "linux")]
 pub fn remove_stale(prefix: &str) -> io::Result<Vec<Removed>> {
     use std::os::unix::fs::MetadataExt;
 
-    use nix::errno::Errno;
-    use nix::sys::signal::kill;
-    use nix::unistd::{Pid, geteuid};
+    use nix::unistd::geteuid;
 
-    use crate::shm::owner_pid;
+    use crate::shm::{owner_pid, remove_if_unused};
 
     let entries = match std::fs::read_dir("/dev/shm") {
         Ok(entries) => entries,
@@ -48,18 +48,11 @@ pub fn remove_stale(prefix: &str) -> io::Result<Vec<Removed>> {
         let Some(creator) = owner_pid(prefix, &name) else {
             continue;
         };
-        let gone = kill(Pid::from_raw(creator), None) == Err(Errno::ESRCH);
         let ours = entry
             .metadata()
             .is_ok_and(|meta| meta.uid() == geteuid().as_raw());
-        if !(gone && ours) {
-            continue;
-        }
-        match nix::sys::mman::shm_unlink(format!("/{name}").as_str()) {
-            Ok(()) => removed.push(Removed { name, creator }),
-            // Another run removed it first.
-            Err(Errno::ENOENT) => {}
-            Err(errno) => return Err(errno.into()),
+        if ours && remove_if_unused(&name)? {
+            removed.push(Removed { name, creator });
         }
     }
     removed.sort_by(|a, b| a.name.cmp(&b.name));
@@ -121,25 +114,30 @@ mod tests {
     use std::sync::atomic::AtomicI32;
 
     #[test]
-    fn only_segments_of_dead_creators_are_removed() {
+    fn only_segments_nobody_holds_are_removed_whatever_their_pid_says() {
         // A process that has ended and been reaped: its pid is free.
         let mut gone = std::process::Command::new("true").spawn().expect("true");
         let dead = gone.id();
         gone.wait().expect("reaped");
+        let shm = |name: &str| std::path::Path::new("/dev/shm").join(name);
+        let dead_name = |name: &str| {
+            name.replacen(
+                &format!("-{}-", std::process::id()),
+                &format!("-{dead}-"),
+                1,
+            )
+        };
 
-        // Pretend the dead process made a segment: create one and give it the dead pid's name.
         // The prefix is this test's own, so no other test's sweep touches it.
         let live = Region::<AtomicI32>::create("sweeptest", 1).expect("create");
-        let stale = live.name().replacen(
-            &format!("-{}-", std::process::id()),
-            &format!("-{dead}-"),
-            1,
-        );
-        std::fs::hard_link(
-            std::path::Path::new("/dev/shm").join(live.name()),
-            std::path::Path::new("/dev/shm").join(&stale),
-        )
-        .expect("link");
+        // A live segment under a pid that means nothing here, as a run in another PID
+        // namespace names its segments: a second name for `live`, so it holds `live`'s lock.
+        let elsewhere = dead_name(live.name());
+        std::fs::hard_link(shm(live.name()), shm(&elsewhere)).expect("link");
+        // A segment whose creator is gone: nobody holds its lock.
+        let other = Region::<AtomicI32>::create("sweeptest", 1).expect("create");
+        let stale = dead_name(other.name());
+        std::fs::copy(shm(other.name()), shm(&stale)).expect("copy");
 
         let removed = remove_stale("sweeptest").expect("sweep");
         assert_eq!(
@@ -150,6 +148,13 @@ mod tests {
             }]
         );
         assert_eq!(exists(&stale), Some(false));
-        assert_eq!(exists(live.name()), Some(true), "ours is alive: kept");
+        assert_eq!(exists(live.name()), Some(true), "in use: kept");
+        assert_eq!(
+            exists(&elsewhere),
+            Some(true),
+            "in use, whatever its pid: kept"
+        );
+        assert_eq!(exists(other.name()), Some(true), "in use: kept");
+        std::fs::remove_file(shm(&elsewhere)).expect("remove the second name");
     }
 }

@@ -10,7 +10,8 @@
 //! all, because Rust threads already run in parallel.
 //!
 //! [`work`] is the costly work the classroom exercises (`exercises/`) give to child processes.
-//! All of the lesson's `unsafe` is in [`shm`].
+//! All of the lesson's `unsafe` is in [`shm`], but for one call in [`signals`] that puts a forked
+//! child's signal handlers back to their defaults.
 
 pub mod child_changes;
 pub mod cleanup;

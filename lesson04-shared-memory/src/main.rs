@@ -35,7 +35,8 @@ struct Args {
 
     /// Make the child sleep this long before it changes the values (look at /dev/shm, send
     /// signals)
-    #[arg(long, value_name = "MS", default_value_t = 0)]
+    #[arg(long, value_name = "MS", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=10_000))]
     child_sleep_ms: u64,
 
     /// Make the child panic instead of changing the values

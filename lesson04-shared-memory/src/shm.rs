@@ -1,5 +1,5 @@
 //! Typed regions of named POSIX shared memory, on top of the `shared_memory` crate. Every
-//! `unsafe` of this lesson is in this module.
+//! `unsafe` of this lesson is in this module, but for one call in [`crate::signals`].
 //!
 //! A [`Region<T>`] is a named segment (`/dev/shm/PREFIX-PID-RANDOM` on Linux) that holds `len`
 //! values of a plain-old-data type `T`, one after the other. [`crate::value`] builds Python's
@@ -12,10 +12,18 @@
 //!   page-aligned memory; [`Region::create`] and [`Region::open`] check it anyway).
 //! - The mapping lives exactly as long as the `Region`: the crate unmaps it when the `Region`
 //!   drops, so the `&[T]` that `Deref` hands out cannot outlive it.
-//! - Other processes may write the memory at any moment, as other threads could. So a `Region`
-//!   only ever hands out shared references (`&[T]`, never `&mut`), and `T: Plain` promises the
-//!   rest: every bit pattern is a valid `T`, and every byte that can change sits in an
-//!   `UnsafeCell` (atomics are made of one).
+//! - Other processes may write the memory at any moment, and so may other threads of this one:
+//!   a `Region` is `Send` and `Sync` (see the `unsafe impl`s), so `&Value` can go to scoped
+//!   threads. So a `Region` only ever hands out shared references (`&[T]`, never `&mut`), and
+//!   `T: Plain` promises the rest: every bit pattern is a valid `T`, and every byte that can
+//!   change sits in an `UnsafeCell` (atomics are made of one).
+//! - The memory of a new segment is reserved when it is created (`posix_fallocate`, Linux), so a
+//!   full `/dev/shm` is an error from [`Region::create`], never a SIGBUS at the first store.
+//! - The process that created a segment holds an exclusive `flock` on it for as long as its
+//!   `Region` lives (the lock goes with the process: the kernel drops it when the last copy of
+//!   the descriptor closes, even after SIGKILL). That is how [`crate::cleanup`] tells a segment
+//!   in use from one left by a dead run: it removes only a segment it can lock itself. A pid
+//!   would lie: a run in another PID namespace sees other pids, or none.
 //! - Only the process that created a segment removes its name, once, when its `Region` drops.
 //!   The crate would decide by a flag that `fork` copies into the child (so a child dropping its
 //!   copy removed the name under the parent's feet), and it also skips the removal when the
@@ -28,10 +36,13 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::mem::{align_of, needs_drop, size_of};
 use std::ops::Deref;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicI8, AtomicI16, AtomicI32, AtomicI64, AtomicIsize};
 use std::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, AtomicU64, AtomicUsize};
 
 use nix::errno::Errno;
+use nix::fcntl::OFlag;
+use nix::sys::stat::Mode;
 use nix::unistd::{Pid, getpid};
 use shared_memory::{Shmem, ShmemConf, ShmemError};
 
@@ -47,8 +58,11 @@ use crate::value::{SharedCell, Typecode};
 ///   and an opened one holds whatever another process wrote there;
 /// - every byte that may change once the segment exists is inside an `UnsafeCell` (atomic types
 ///   are), since other processes write while this one holds a `&T`; this is also why `T: Sync`;
-/// - `T` holds no pointers or references (an address means nothing in another process) and
-///   needs no `Drop`;
+/// - no Rust code ever reads an address out of a `T`: it holds no references, `Box`es, raw
+///   pointers or other Rust pointers (an address means nothing in another process). Bytes that
+///   only the C library or the kernel use as addresses, each in the process that wrote them,
+///   are allowed: a robust process-shared pthread mutex (lesson05) links itself into its
+///   holder's list that way. And `T` needs no `Drop`;
 /// - its layout is fixed: a primitive, or `#[repr(C)]` / `#[repr(transparent)]` over such types.
 ///
 /// `AtomicBool` is not `Plain`: only the bytes 0 and 1 are valid for it.
@@ -97,6 +111,8 @@ pub enum ShmError {
         expected: usize,
         what: String,
     },
+    /// `/dev/shm` has no room left for a new segment of that size.
+    NoSpace { name: String, bytes: usize },
     /// `len` values of the type do not fit in memory, or there are none.
     BadLength { len: usize, what: String },
     /// Any other failure of the system calls.
@@ -129,6 +145,10 @@ impl fmt::Display for ShmError {
             } => write!(
                 f,
                 "shared-memory segment {name} holds {bytes} bytes, but {what} needs {expected}"
+            ),
+            ShmError::NoSpace { name, bytes } => write!(
+                f,
+                "cannot create shared-memory segment {name}: no room left for {bytes} bytes (is /dev/shm full?)"
             ),
             ShmError::BadLength { what, .. } => write!(
                 f,
@@ -181,6 +201,9 @@ pub struct Region<T: Plain> {
     len: usize,
     /// The process that created the segment and must remove it; `None` if it was opened.
     creator: Option<Pid>,
+    /// The creator's descriptor of the segment, which holds the `flock` that says the segment is
+    /// in use (a forked child's copy shares it); `None` if it was opened.
+    _in_use: Option<OwnedFd>,
     _values: PhantomData<T>,
 }
 
@@ -192,22 +215,38 @@ impl<T: Plain> Region<T> {
     /// Creates a new segment named `PREFIX-PID-RANDOM` for `len` values, all bits zero.
     ///
     /// The segment is created exclusively (`O_CREAT | O_EXCL`: if the name exists, whoever made
-    /// it, this fails and we try another random name) and readable and writable by this user
-    /// only (mode 0600, which the `shared_memory` crate sets).
+    /// it, this fails and we try another random name), readable and writable by this user only
+    /// (mode 0600), locked as in use, and with its memory reserved: see the module's invariants.
     pub fn create(prefix: &str, len: usize) -> Result<Self, ShmError> {
         check_prefix(prefix)?;
         let bytes = byte_size::<T>(len)?;
         for _ in 0..8 {
             let name = format!("{prefix}-{}-{}", getpid(), random_hex(RANDOM_DIGITS)?);
-            match ShmemConf::new()
-                .os_id(format!("/{name}"))
-                .size(bytes)
-                .create()
-            {
-                Ok(shmem) => return Self::new(shmem, name, len, Some(getpid())),
+            let created = nix::sys::mman::shm_open(
+                format!("/{name}").as_str(),
+                OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_RDWR,
+                Mode::S_IRUSR | Mode::S_IWUSR,
+            );
+            let in_use = match created {
+                Ok(fd) => fd,
                 // Someone made this name already: never use a segment we did not create.
-                Err(ShmemError::MappingIdExists) => continue,
-                Err(err) => return Err(os_error("create", &name, err)),
+                Err(Errno::EEXIST) => continue,
+                Err(errno) => {
+                    return Err(ShmError::Os {
+                        action: "create",
+                        name,
+                        errno,
+                    });
+                }
+            };
+            match Self::lock_reserve_and_map(in_use, &name, len, bytes) {
+                Ok(Some(region)) => return Ok(region),
+                // A sweep took the name in the instant before our lock: try another one.
+                Ok(None) => continue,
+                Err(err) => {
+                    let _ = nix::sys::mman::shm_unlink(format!("/{name}").as_str());
+                    return Err(err);
+                }
             }
         }
         Err(ShmError::Os {
@@ -252,7 +291,41 @@ impl<T: Plain> Region<T> {
                 what: describe::<T>(len),
             });
         }
-        Self::new(shmem, name, len, None)
+        Self::new(shmem, name, len, None, None)
+    }
+
+    /// The rest of [`create`](Self::create), for the segment it has just created: lock it as in
+    /// use, reserve its memory, and map it. `None` if the name is gone by then.
+    fn lock_reserve_and_map(
+        in_use: OwnedFd,
+        name: &str,
+        len: usize,
+        bytes: usize,
+    ) -> Result<Option<Self>, ShmError> {
+        let failed = |action, errno| ShmError::Os {
+            action,
+            name: name.to_string(),
+            errno,
+        };
+        lock(&in_use, false).map_err(|errno| failed("lock", errno))?;
+        reserve(&in_use, bytes).map_err(|errno| match errno {
+            Errno::ENOSPC => ShmError::NoSpace {
+                name: name.to_string(),
+                bytes,
+            },
+            errno => failed("reserve memory for", errno),
+        })?;
+        let shmem = match ShmemConf::new().os_id(format!("/{name}")).open() {
+            Ok(shmem) => shmem,
+            Err(ShmemError::MapOpenFailed(errno)) if errno as i32 == Errno::ENOENT as i32 => {
+                return Ok(None);
+            }
+            Err(err) => return Err(os_error("map", name, err)),
+        };
+        if !size_fits(shmem.len(), bytes) {
+            return Err(failed("map", Errno::EIO));
+        }
+        Self::new(shmem, name.to_string(), len, Some(getpid()), Some(in_use)).map(Some)
     }
 
     fn new(
@@ -260,6 +333,7 @@ impl<T: Plain> Region<T> {
         name: String,
         len: usize,
         creator: Option<Pid>,
+        in_use: Option<OwnedFd>,
     ) -> Result<Self, ShmError> {
         const {
             assert!(
@@ -280,6 +354,7 @@ impl<T: Plain> Region<T> {
             name,
             len,
             creator,
+            _in_use: in_use,
             _values: PhantomData,
         };
         // mmap returns page-aligned memory; should it not, refuse (dropping `region` removes a
@@ -304,6 +379,16 @@ impl<T: Plain> Region<T> {
         self.creator == Some(getpid())
     }
 }
+
+// Safety: a `Region` is a mapping, a name and a descriptor; nothing in it belongs to one thread.
+// Moving it to another thread moves its drop there, which unmaps, closes and unlinks: system
+// calls any thread may make (`is_creator` compares process ids, not threads).
+unsafe impl<T: Plain> Send for Region<T> {}
+
+// Safety: `&Region` hands out only `&[T]`, and `T: Plain` requires `T: Sync` with every byte
+// that may change in an `UnsafeCell`: the same memory is already written by other processes at
+// any moment, and threads of this one are no different. The mapping outlives every `&[T]`.
+unsafe impl<T: Plain> Sync for Region<T> {}
 
 impl<T: Plain> Deref for Region<T> {
     type Target = [T];
@@ -335,6 +420,61 @@ impl<T: Plain> fmt::Debug for Region<T> {
             .field("len", &self.len)
             .field("creator", &self.creator)
             .finish_non_exhaustive()
+    }
+}
+
+/// Takes the exclusive `flock` of a segment: waiting for it, or (`try_only`) failing at once
+/// with `EWOULDBLOCK` if another descriptor holds it.
+fn lock(segment: &OwnedFd, try_only: bool) -> Result<(), Errno> {
+    let operation = if try_only {
+        nix::libc::LOCK_EX | nix::libc::LOCK_NB
+    } else {
+        nix::libc::LOCK_EX
+    };
+    loop {
+        // Safety: `flock` takes a descriptor, which `segment` keeps open, and a number.
+        let locked = unsafe { nix::libc::flock(segment.as_raw_fd(), operation) };
+        match Errno::result(locked) {
+            Err(Errno::EINTR) => continue,
+            result => return result.map(drop),
+        }
+    }
+}
+
+/// Gives a new segment its size, with every page of it reserved where the system can (Linux):
+/// a full `/dev/shm` says so here (`ENOSPC`). Elsewhere it only sets the size.
+fn reserve(segment: &OwnedFd, bytes: usize) -> Result<(), Errno> {
+    let bytes = nix::libc::off_t::try_from(bytes).map_err(|_| Errno::EFBIG)?;
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+    loop {
+        match nix::fcntl::posix_fallocate(segment, 0, bytes) {
+            Err(Errno::EINTR) => continue,
+            result => return result,
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+    nix::unistd::ftruncate(segment, bytes)
+}
+
+/// Removes the segment `name` (without its leading `/`) if no process holds it in use (see the
+/// module's invariants): `Ok(true)` if it did, `Ok(false)` if the segment is in use or already
+/// gone. The lock is held while the name is removed, so its creator cannot take it meanwhile.
+pub fn remove_if_unused(name: &str) -> Result<bool, Errno> {
+    let path = format!("/{}", check_name(name).map_err(|_| Errno::EINVAL)?);
+    let segment = match nix::sys::mman::shm_open(path.as_str(), OFlag::O_RDWR, Mode::empty()) {
+        Ok(segment) => segment,
+        Err(Errno::ENOENT) => return Ok(false),
+        Err(errno) => return Err(errno),
+    };
+    match lock(&segment, true) {
+        Ok(()) => {}
+        Err(Errno::EWOULDBLOCK) => return Ok(false),
+        Err(errno) => return Err(errno),
+    }
+    match nix::sys::mman::shm_unlink(path.as_str()) {
+        Ok(()) => Ok(true),
+        Err(Errno::ENOENT) => Ok(false),
+        Err(errno) => Err(errno),
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 
+use anyhow::Context;
 use common::pyfmt::{PyFloat, py_list};
 
 use crate::isolation::COUNTER;
@@ -20,17 +21,21 @@ pub fn run() -> anyhow::Result<()> {
         "main:   before the thread: {}  (Arc<Mutex<f64>>, Arc<[AtomicI32]>)",
         show(&value, &array)
     );
-    let worker = thread::spawn({
-        let (value, array) = (Arc::clone(&value), Arc::clone(&array));
-        move || {
-            COUNTER.store(100, SeqCst);
-            *value.lock().unwrap_or_else(PoisonError::into_inner) += 1.5;
-            for item in array.iter() {
-                let number = item.load(SeqCst);
-                item.store(number.wrapping_mul(number), SeqCst);
+    // `Builder::spawn`, not `thread::spawn`: a thread the system cannot create (too many
+    // processes, too little memory) is an error to report, not a panic.
+    let worker = thread::Builder::new()
+        .spawn({
+            let (value, array) = (Arc::clone(&value), Arc::clone(&array));
+            move || {
+                COUNTER.store(100, SeqCst);
+                *value.lock().unwrap_or_else(PoisonError::into_inner) += 1.5;
+                for item in array.iter() {
+                    let number = item.load(SeqCst);
+                    item.store(number.wrapping_mul(number), SeqCst);
+                }
             }
-        }
-    });
+        })
+        .context("cannot start the thread")?;
     worker
         .join()
         .map_err(|_| anyhow::anyhow!("the thread panicked"))?;

@@ -247,6 +247,41 @@ mod tests {
     }
 
     #[test]
+    fn threads_can_share_values_and_arrays() {
+        fn send_and_sync<T: Send + Sync>() {}
+        send_and_sync::<Value<f64>>();
+        send_and_sync::<Array<i32>>();
+        send_and_sync::<Region<SharedCell<i32>>>();
+        let value = Value::<i32>::new(0).expect("create");
+        let array = Array::<i32>::from_slice(&[0, 0]).expect("create");
+        let moved = std::thread::scope(|scope| {
+            for (slot, adds) in [(0, 1), (1, 3)] {
+                let (value, array) = (&value, &array);
+                scope.spawn(move || {
+                    for _ in 0..100 {
+                        array[slot].set(array[slot].get() + adds);
+                    }
+                    if slot == 0 {
+                        value.set(7);
+                    }
+                });
+            }
+            // Moved into a thread, and dropped there: the name is removed all the same.
+            let moved = Value::<f64>::new(1.5).expect("create");
+            let name = moved.name().to_string();
+            scope.spawn(move || assert_eq!(moved.get(), 1.5));
+            name
+        });
+        assert_eq!(array.to_vec(), [100, 300]);
+        assert_eq!(value.get(), 7);
+        #[cfg(target_os = "linux")]
+        assert!(
+            !path(&moved).exists(),
+            "dropped in another thread, and removed"
+        );
+    }
+
+    #[test]
     fn opening_a_missing_segment_says_so() {
         let err = Value::<f64>::open("lesson04-1-000000000000").expect_err("no such segment");
         assert!(matches!(err, ShmError::NotFound { .. }), "{err:?}");

@@ -96,13 +96,31 @@ pub fn join_both(
     // its steps with the recovered lock.
     let limit = Duration::from_secs(10) + step * (STEPS as u32 + 1) * 2;
     let mut statuses = Vec::new();
-    for (worker, child) in children.iter_mut() {
-        let Some(status) = signals::join_within(child, Some(limit))? else {
+    for index in 0..children.len() {
+        let (worker, child) = &mut children[index];
+        let Some(status) = signals::wait_within(child, Some(limit))? else {
+            // Look before killing: a stopped process is not waiting for anything.
+            let stopped: Vec<String> = children
+                .iter()
+                .filter(|(_, child)| is_stopped(child.pid()))
+                .map(|(worker, child)| format!("{} (pid {})", worker.name, child.pid()))
+                .collect();
+            let (worker, child) = &children[index];
+            let late = format!("{} (pid {})", worker.name, child.pid());
+            let seconds = limit.as_secs();
+            // Returning drops the children, which kills and reaps them.
+            if stopped.contains(&late) {
+                bail!(
+                    "{late} was stopped (SIGSTOP, or a debugger) and had not ended after {seconds} s, so it was killed"
+                );
+            }
+            if let Some(holder) = stopped.first() {
+                bail!(
+                    "{late} still waited for the lock after {seconds} s, because {holder}, which held it, was stopped (SIGSTOP, or a debugger): both were killed"
+                );
+            }
             bail!(
-                "{} (pid {}) still waited for the lock after {} s, so it was killed: the lock was not recovered",
-                worker.name,
-                child.pid(),
-                limit.as_secs()
+                "{late} still waited for the lock after {seconds} s, so it was killed: the lock was not recovered"
             );
         };
         statuses.push((*worker, child.pid(), status));
@@ -118,4 +136,15 @@ pub fn join_both(
         .map(|(worker, pid, status)| format!("{} (pid {pid}): {status}", worker.name))
         .collect();
     Ok(statuses.join(", "))
+}
+
+/// Whether `pid` is stopped (state `T` in `/proc/PID/stat`: SIGSTOP, or `t`: a debugger).
+fn is_stopped(pid: Pid) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // The name is in parentheses and may hold anything: the state follows the last `)`.
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .is_some_and(|state| state == "T" || state == "t")
 }

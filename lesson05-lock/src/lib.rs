@@ -9,7 +9,8 @@
 //! and the compiler refuses to let two threads change an unlocked `i32` (see [`threads`]).
 //!
 //! Each variation has its own module: [`walkthrough`] (the default run, said aloud),
-//! [`no_lock`], [`kill_holder`], [`threads`], [`bench`] and [`cpython`]. All of the lesson's
+//! [`no_lock`] (with its [`meeting`] point), [`kill_holder`], [`threads`], [`bench`] and
+//! [`cpython`]. All of the lesson's
 //! `unsafe` is in [`robust`]. Linux only: macOS has no robust mutexes.
 
 #[cfg(target_os = "linux")]
@@ -20,6 +21,7 @@ pub mod children;
 pub mod cpython;
 #[cfg(target_os = "linux")]
 pub mod kill_holder;
+pub mod meeting;
 #[cfg(target_os = "linux")]
 pub mod no_lock;
 #[cfg(target_os = "linux")]

@@ -21,6 +21,9 @@
 //!   `LockedValue` drops.
 //! - A [`Guard`] exists only while its thread holds the lock, and only that thread unlocks it:
 //!   a `Guard` is neither `Send` nor `Sync`.
+//! - A [`LockedValue`] is `Send` and `Sync`, as lesson04's `Region` under it is: a
+//!   process-shared mutex excludes threads just as it excludes processes, so threads may share
+//!   `&LockedValue` (the tests do).
 //!
 //! Linux only: macOS has process-shared mutexes but no robust ones
 //! (`pthread_mutexattr_setrobust` does not exist there), so this lesson does not build its lock
@@ -51,7 +54,8 @@ unsafe impl<T: Typecode> Sync for Shared<T> {}
 // bit pattern is a valid value, and it sits in an `UnsafeCell`; `SharedCell<T>` is `Plain`. The
 // mutex does hold addresses (glibc links a robust mutex into its holder's list), but only glibc
 // and the kernel read them, each in the process that wrote them, which is what process-shared
-// robust mutexes are designed for; Rust code never follows them. No `Drop`; `#[repr(C)]`.
+// robust mutexes are designed for; Rust code never follows them, as `Plain` requires. No
+// `Drop`; `#[repr(C)]`.
 unsafe impl<T: Typecode> Plain for Shared<T> {}
 
 /// Python's `multiprocessing.Value(typecode, initial)` with its lock: one number in shared
@@ -286,6 +290,27 @@ mod tests {
         let total = LockedValue::<i32>::new_in("lesson05t", 0).expect("create");
         let _first = total.lock().expect("nobody died");
         let _second = total.lock();
+    }
+
+    #[test]
+    fn threads_share_a_locked_value_and_its_lock_excludes_them() {
+        fn send_and_sync<T: Send + Sync>() {}
+        send_and_sync::<LockedValue<i32>>();
+        let total = LockedValue::<i32>::new_in("lesson05t", 0).expect("create");
+        std::thread::scope(|scope| {
+            for adds in [1, 3] {
+                let total = &total;
+                scope.spawn(move || {
+                    for _ in 0..1000 {
+                        let guard = total.lock().expect("nobody died");
+                        let seen = guard.get();
+                        std::thread::yield_now();
+                        guard.set(seen + adds);
+                    }
+                });
+            }
+        });
+        assert_eq!(total.get(), 4000, "no update lost under the lock");
     }
 
     #[test]

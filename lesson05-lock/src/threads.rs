@@ -46,6 +46,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail, ensure};
 
+use crate::meeting::MeetingPoint;
 use crate::{Mode, STEPS, WORKERS, Worker, expected_total, other};
 
 /// With `--threads --kill-holder`, the first holder panics after this many steps.
@@ -58,7 +59,7 @@ pub fn run(mode: Mode, plain: bool, step: Duration) -> anyhow::Result<ExitCode> 
         (Mode::Lock, false) => walkthrough(step)?,
         (Mode::KillHolder, _) => kill_holder(step)?,
         (Mode::NoLock, true) => {
-            without_lock(step, |_, _, wrote| println!("{wrote}"));
+            without_lock(step, |_, _, wrote| println!("{wrote}"))?;
         }
         (Mode::NoLock, false) => no_lock_walkthrough(step)?,
     }
@@ -241,9 +242,12 @@ fn no_lock_walkthrough(step: Duration) -> anyhow::Result<()> {
         "main: each step loads the value, sleeps {} ms, then stores what it loaded + n",
         step.as_millis()
     );
+    println!(
+        "main: and so that it happens every time, in each step both load before either stores: they meet in between"
+    );
     let last = without_lock(step, |worker, seen, wrote| {
         println!("{}: {wrote} (read {seen})", worker.name);
-    });
+    })?;
     let expected = expected_total();
     println!(
         "main: final value {last}, expected {expected}: {} lost",
@@ -256,24 +260,31 @@ fn no_lock_walkthrough(step: Duration) -> anyhow::Result<()> {
 }
 
 /// No lock: an `AtomicI32` compiles where a plain `i32` does not, and no read or write is ever
-/// torn. But `load`, then `store`, is still two steps: updates are lost. `say` prints each step
-/// (who, what it loaded, what it stored). Returns the final value.
-fn without_lock(step: Duration, say: fn(Worker, i32, i32)) -> i32 {
+/// torn. But `load`, then `store`, is still two steps: updates are lost (both threads meet
+/// between the two, so that they are lost every time). `say` prints each step (who, what it
+/// loaded, what it stored). Returns the final value.
+fn without_lock(step: Duration, say: fn(Worker, i32, i32)) -> anyhow::Result<i32> {
     let total = AtomicI32::new(0);
+    let meeting = MeetingPoint::for_threads();
     thread::scope(|scope| {
         for worker in WORKERS {
-            let total = &total;
-            scope.spawn(move || {
-                for _ in 0..STEPS {
-                    let seen = total.load(SeqCst);
-                    thread::sleep(step);
-                    total.store(seen + worker.adds, SeqCst);
-                    say(worker, seen, seen + worker.adds);
-                }
-            });
+            let (total, meeting) = (&total, &meeting);
+            thread::Builder::new()
+                .name(worker.name.to_string())
+                .spawn_scoped(scope, move || {
+                    for number in 1..=STEPS {
+                        let seen = total.load(SeqCst);
+                        meeting.meet(worker, number);
+                        thread::sleep(step);
+                        total.store(seen + worker.adds, SeqCst);
+                        say(worker, seen, seen + worker.adds);
+                    }
+                })
+                .with_context(|| format!("cannot start thread {}", worker.name))?;
         }
-    });
-    total.load(SeqCst)
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(total.load(SeqCst))
 }
 
 /// Makes the deliberate panic of thread p1 or p2 print one line, without the default's note

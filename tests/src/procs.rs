@@ -228,3 +228,89 @@ pub fn reap_adopted(pid: i32, timeout: Duration) -> Option<nix::sys::signal::Sig
         }
     }
 }
+
+/// Every signal whose default action ends a process and that a program can catch and survive,
+/// with the name a lesson gives it: all but SIGKILL (no handler runs), the faults SIGSEGV,
+/// SIGBUS, SIGILL and SIGFPE (a handler that returns faults again), and SIGPIPE (which Rust
+/// programs ignore). Linux: the real-time signals too.
+pub fn ending_signals() -> Vec<(i32, String)> {
+    use nix::sys::signal::Signal::*;
+    let mut signals: Vec<(i32, String)> = [
+        SIGHUP, SIGINT, SIGQUIT, SIGTRAP, SIGABRT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGSTKFLT,
+        SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSYS,
+    ]
+    .into_iter()
+    .map(|signal| (signal as i32, signal.as_str().to_string()))
+    .collect();
+    let first = nix::libc::SIGRTMIN();
+    for number in first..=nix::libc::SIGRTMAX() {
+        signals.push((number, format!("SIGRTMIN+{}", number - first)));
+    }
+    signals
+}
+
+/// Sends signal `number` to `pid`, as `kill -NUMBER PID` does: a raw number, so that the
+/// real-time signals (which `nix::sys::signal::Signal` has no names for) can be sent too.
+pub fn send_signal(pid: i32, number: i32) -> std::io::Result<()> {
+    // Safety: `kill` takes two integers and touches no memory of ours.
+    let sent = unsafe { nix::libc::kill(pid, number) };
+    nix::errno::Errno::result(sent)
+        .map(drop)
+        .map_err(std::io::Error::from)
+}
+
+/// What a run in a private `/dev/shm` gave: its exit status as the shell saw it (128 + N for a
+/// signal), its stdout lines, its stderr, and what was left in that `/dev/shm` afterwards.
+#[derive(Debug)]
+pub struct PrivateShmRun {
+    pub code: i32,
+    pub stdout: Vec<String>,
+    pub stderr: String,
+    pub left: Vec<String>,
+}
+
+/// Runs `program` with `args` in a mount namespace of its own, on a fresh tmpfs at `/dev/shm` of
+/// `size` (as `mount -o size=` takes it: `4k` is one page), first filled with a file named
+/// `filler` if `full`. Needs root and `unshare`: without them it says why it skips and returns
+/// `None` (in CI it fails instead, see [`crate::skip_unless_ci`]).
+pub fn run_with_private_dev_shm(
+    size: &str,
+    full: bool,
+    program: &Path,
+    args: &[&str],
+) -> Option<PrivateShmRun> {
+    const END: &str = "-- end of run, exit code:";
+    if !nix::unistd::geteuid().is_root() {
+        crate::skip_unless_ci("skipped a run with a private /dev/shm: not running as root");
+        return None;
+    }
+    let fill = if full {
+        "head -c 1048576 /dev/zero > /dev/shm/filler 2>/dev/null;"
+    } else {
+        ""
+    };
+    let script = format!(
+        "mount -t tmpfs -o size={size},mode=1777 tmpfs /dev/shm || exit 99; {fill} \"$0\" \"$@\"; echo \"{END} $?\"; ls /dev/shm"
+    );
+    let mut command = vec!["--mount", "sh", "-c", &script];
+    let program = program.to_str().expect("a UTF-8 path");
+    command.push(program);
+    command.extend_from_slice(args);
+    let run = Running::start(Path::new("unshare"), &command);
+    let (status, lines, stderr) = run.finish(crate::TIMEOUT);
+    let Some(end) = lines.iter().position(|line| line.starts_with(END)) else {
+        crate::skip_unless_ci(&format!(
+            "skipped a run with a private /dev/shm: unshare --mount and mount failed here ({status}): {stderr}"
+        ));
+        return None;
+    };
+    Some(PrivateShmRun {
+        code: lines[end][END.len()..]
+            .trim()
+            .parse()
+            .expect("an exit code"),
+        stdout: lines[..end].to_vec(),
+        stderr,
+        left: lines[end + 1..].to_vec(),
+    })
+}

@@ -16,7 +16,7 @@ fn start_sleeping_child(method: &str) -> (Running, i32) {
     become_subreaper();
     let mut lesson = Running::start(
         &lesson_bin("lesson01-process"),
-        &["--start-method", method, "--child-sleep-ms", "30000"],
+        &["--start-method", method, "--child-sleep-ms", "10000"],
     );
     let line = lesson.wait_for_line(TIMEOUT, |line| line.starts_with("child:  pid "));
     let child: i32 = line["child:  pid ".len()..]

@@ -3,8 +3,8 @@
 
 use course_tests::procs::{Running, shm_segments};
 use course_tests::{
-    TIMEOUT, assert_child_panic_reported, lesson_bin, python_script, python3, readme, stdout_of,
-    workspace_root,
+    TIMEOUT, assert_child_panic_reported, lesson_bin, python_script, python3, readme,
+    skip_unless_ci, stdout_of, workspace_root,
 };
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
@@ -264,7 +264,7 @@ fn a_child_that_cannot_open_its_segments_says_why_in_one_line() {
     // the Value('d'), the Value's 8 bytes as the Array('i', 3).
     let mut running = Running::start(
         &lesson_bin("lesson04-shared-memory"),
-        &["--child-sleep-ms", "60000"],
+        &["--child-sleep-ms", "10000"],
     );
     let value_line = running.wait_for_line(TIMEOUT, |line| line.starts_with("parent: Value('d')"));
     let array_line =
@@ -303,7 +303,7 @@ fn a_child_that_cannot_open_its_segments_says_why_in_one_line() {
 /// `setpriv`; skipped, saying so, where either is missing or `nobody` cannot run the binary.
 fn another_user_is_refused(value: &str) {
     if !nix::unistd::geteuid().is_root() {
-        eprintln!("skipped the other-user check: not running as root");
+        skip_unless_ci("skipped the other-user check: not running as root");
         return;
     }
     let output = std::process::Command::new("setpriv")
@@ -317,13 +317,19 @@ fn another_user_is_refused(value: &str) {
         ])
         .args(["sleep_ms=0", "panic=false"])
         .output();
-    let Ok(output) = output else {
-        eprintln!("skipped the other-user check: no setpriv");
-        return;
+    let output = match output {
+        Ok(output) => output,
+        Err(err) => {
+            skip_unless_ci(&format!("skipped the other-user check: no setpriv: {err}"));
+            return;
+        }
     };
     let stderr = String::from_utf8_lossy(&output.stderr);
     if stderr.starts_with("setpriv") {
-        eprintln!("skipped the other-user check: {stderr}");
+        skip_unless_ci(&format!(
+            "skipped the other-user check: {}",
+            stderr.trim_end()
+        ));
         return;
     }
     assert_eq!(output.status.code(), Some(1), "{stderr}");
@@ -401,4 +407,43 @@ fn a_reader_that_goes_away_ends_the_lesson_quietly_and_leaves_no_segment() {
         Vec::<String>::new(),
         "unwinding removed the segments"
     );
+}
+
+/// A thread the system cannot create is one line and a failure, never a panic. The address-space
+/// limit (`ulimit -v`, in KiB) that leaves room for the program but not for a thread's stack
+/// depends on the build, so the test tries a range of them: each run must end well, fail to
+/// start at all (the loader's own message), or give the one line.
+#[test]
+fn a_thread_that_cannot_be_created_is_one_line_not_a_panic() {
+    let program = lesson_bin("lesson04-shared-memory");
+    let mut refused = 0;
+    for limit in (3_000..=16_000).step_by(250) {
+        let output = Command::new("sh")
+            .args(["-c", "ulimit -v \"$1\" && exec \"$0\" --threads"])
+            .arg(&program)
+            .arg(limit.to_string())
+            .env_remove("RUST_BACKTRACE")
+            .timeout(TIMEOUT)
+            .output()
+            .expect("sh runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let run = format!("ulimit -v {limit}: {:?}, {stderr}", output.status);
+        match output.status.code() {
+            Some(0) => assert_eq!(stderr, "", "{run}"),
+            Some(127) => assert!(
+                stderr.contains("error while loading shared libraries"),
+                "{run}"
+            ),
+            _ => {
+                assert_eq!(output.status.code(), Some(1), "{run}");
+                assert_eq!(stderr.lines().count(), 1, "{run}");
+                assert!(
+                    stderr.starts_with("error: cannot start the thread: "),
+                    "{run}"
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused > 0, "no limit made the thread fail to start");
 }

@@ -14,9 +14,10 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use course_tests::procs::{
-    Running, become_subreaper, process, reap_adopted, shm_segments, wait_until_gone,
+    Running, become_subreaper, ending_signals, process, reap_adopted, send_signal, shm_segments,
+    wait_until_gone,
 };
-use course_tests::{TIMEOUT, lesson_bin};
+use course_tests::{TIMEOUT, lesson_bin, skip_unless_ci};
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
 
@@ -38,7 +39,7 @@ struct Sleeping {
 fn start_sleeping(method: &str, own_process_group: bool) -> Sleeping {
     become_subreaper();
     let program = lesson_bin("lesson04-shared-memory");
-    let args = ["--start-method", method, "--child-sleep-ms", "60000"];
+    let args = ["--start-method", method, "--child-sleep-ms", "10000"];
     let mut lesson = if own_process_group {
         Running::start_in_new_process_group(&program, &args)
     } else {
@@ -194,4 +195,76 @@ fn after_a_sigkill_to_the_parent_the_next_run_removes_what_it_left() {
             "{method}"
         );
     }
+}
+
+#[test]
+fn every_signal_that_would_end_the_parent_cleans_up_first() {
+    let _one = one_at_a_time();
+    let signals = ending_signals();
+    let by_spawn = ["SIGQUIT", "SIGUSR1", "SIGALRM", "SIGRTMIN+0"];
+    for (method, number, name) in signals
+        .iter()
+        .map(|(number, name)| ("fork", *number, name))
+        .chain(
+            signals
+                .iter()
+                .filter(|(_, name)| by_spawn.contains(&name.as_str()))
+                .map(|(number, name)| ("spawn", *number, name)),
+        )
+    {
+        let run = format!("{method}, {name}");
+        let sleeping = start_sleeping(method, false);
+        send_signal(sleeping.parent, number).expect("signal the parent");
+        let (status, _, stderr) = sleeping.lesson.finish(TIMEOUT);
+        assert_eq!(
+            status.code(),
+            Some(128 + number),
+            "{run}: {status:?} {stderr}"
+        );
+        assert_eq!(
+            stderr,
+            format!(
+                "lesson04-shared-memory: interrupted by {name}: child killed and reaped, segments removed\n"
+            ),
+            "{run}"
+        );
+        assert_nothing_left(&run, sleeping.parent, sleeping.child);
+    }
+}
+
+#[test]
+fn a_live_runs_segments_survive_a_sweep_from_another_pid_namespace() {
+    let _one = one_at_a_time();
+    if !nix::unistd::geteuid().is_root() {
+        skip_unless_ci("skipped the sweep from another PID namespace: not running as root");
+        return;
+    }
+    let sleeping = start_sleeping("spawn", false);
+    // A run in a PID namespace of its own, sharing /dev/shm (as a container with --ipc=host):
+    // none of our pids exists there.
+    let sweep = std::process::Command::new("unshare")
+        .args(["--pid", "--fork", "--kill-child"])
+        .arg(lesson_bin("lesson04-shared-memory"))
+        .output();
+    let sweep = match sweep {
+        Ok(sweep) if !String::from_utf8_lossy(&sweep.stderr).starts_with("unshare:") => sweep,
+        other => {
+            skip_unless_ci(&format!(
+                "skipped the sweep from another PID namespace: unshare --pid fails here: {other:?}"
+            ));
+            return;
+        }
+    };
+    assert!(sweep.status.success(), "{sweep:?}");
+    let out = String::from_utf8_lossy(&sweep.stdout);
+    assert!(!out.contains("cleanup: removed"), "{out}");
+    assert_eq!(
+        shm_segments(PREFIX, sleeping.parent),
+        sleeping.segments,
+        "a live run's segments were removed by a run in another PID namespace"
+    );
+    // And the live run ends well, with nothing left.
+    let (status, _, stderr) = sleeping.lesson.finish(TIMEOUT);
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert_nothing_left("after the sweep", sleeping.parent, sleeping.child);
 }

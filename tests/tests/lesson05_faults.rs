@@ -15,7 +15,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use course_tests::procs::{
-    Running, become_subreaper, children, process, reap_adopted, shm_segments, wait_until_gone,
+    Running, become_subreaper, children, ending_signals, process, reap_adopted, send_signal,
+    shm_segments, wait_until_gone,
 };
 use course_tests::{TIMEOUT, lesson_bin};
 use nix::sys::signal::{Signal, kill, killpg};
@@ -260,4 +261,54 @@ fn a_holder_killed_from_outside_is_survived_and_reported() {
         caught.parent,
         &caught.children,
     );
+}
+
+#[test]
+fn every_signal_that_would_end_the_parent_cleans_up_first() {
+    let _one = one_at_a_time();
+    for (number, name) in ending_signals() {
+        let caught = start(&["--step-ms", "1000"], "parent: p1 adds 1", false);
+        send_signal(caught.parent, number).expect("signal the parent");
+        let (status, _, stderr) = caught.lesson.finish(TIMEOUT);
+        assert_eq!(
+            status.code(),
+            Some(128 + number),
+            "{name}: {status:?} {stderr}"
+        );
+        assert_eq!(
+            stderr,
+            format!(
+                "lesson05-lock: interrupted by {name}: children killed and reaped, segments removed\n"
+            ),
+            "{name}"
+        );
+        assert_nothing_left(&name, caught.parent, &caught.children);
+    }
+}
+
+#[test]
+fn a_stopped_holder_is_called_stopped_not_a_waiter() {
+    let _one = one_at_a_time();
+    let caught = start(&["--step-ms", "100"], "parent: p1 adds 1", false);
+    let mut lesson = caught.lesson;
+    let took = lesson.wait_for_line(TIMEOUT, |line| line.ends_with("): took the lock"));
+    let holder = took
+        .strip_suffix(": took the lock")
+        .unwrap_or_else(|| panic!("{took:?}"))
+        .to_string();
+    let pid: i32 = holder
+        .split_once("(pid ")
+        .and_then(|(_, rest)| rest.strip_suffix(')')?.parse().ok())
+        .unwrap_or_else(|| panic!("a pid in {took:?}"));
+    kill(Pid::from_raw(pid), Signal::SIGSTOP).expect("stop the holder");
+    let (status, _, stderr) = lesson.finish(TIMEOUT);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let named_stopped = stderr.starts_with(&format!("error: {holder} was stopped (SIGSTOP"))
+        || (stderr.contains("still waited for the lock after ")
+            && stderr.contains(&format!(
+                ", because {holder}, which held it, was stopped (SIGSTOP"
+            )));
+    assert!(named_stopped, "{holder} is the stopped holder: {stderr}");
+    assert_nothing_left("a stopped holder", caught.parent, &caught.children);
 }
