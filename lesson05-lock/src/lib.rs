@@ -10,8 +10,9 @@
 //!
 //! Each variation has its own module: [`walkthrough`] (the default run, said aloud),
 //! [`no_lock`] (with its [`meeting`] point), [`kill_holder`], [`threads`], [`bench`] and
-//! [`cpython`]. All of the lesson's
-//! `unsafe` is in [`robust`]. Linux only: macOS has no robust mutexes.
+//! [`cpython`]. All of the lesson's `unsafe` is in [`robust`]. [`race`] serves the classroom
+//! exercises: totals on which the lost update happens every time. Linux only: macOS has no
+//! robust mutexes.
 
 #[cfg(target_os = "linux")]
 pub mod bench;
@@ -26,6 +27,8 @@ pub mod meeting;
 pub mod no_lock;
 #[cfg(target_os = "linux")]
 pub mod notes;
+#[cfg(target_os = "linux")]
+pub mod race;
 #[cfg(target_os = "linux")]
 pub mod robust;
 pub mod threads;

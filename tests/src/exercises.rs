@@ -145,6 +145,10 @@ pub enum Watch {
     /// Records them, and once this many are alive at one time, kills one of them (chosen at
     /// random) with SIGKILL: the program must then report what really happened to it.
     KillOneOnce(usize),
+    /// Records them, and once this many are alive at one time, kills one of them that is
+    /// asleep (state `S` in `/proc/PID/stat`) with SIGKILL. A child that sleeps only once it has
+    /// done its first part (taken a lock, say) is killed with that part done.
+    KillOneAsleep(usize),
 }
 
 /// What one check hands the program and does while it runs.
@@ -272,6 +276,20 @@ impl Exercise {
         crate::marker(&format!("{}\n{}", self.statement(), self.hints.join("\n")))
     }
 
+    /// The source file (relative to the workspace root) of the program that made `run`: the
+    /// starter, the solution or a kept cheat. Reading a student's source is a check's last
+    /// resort, where behaviour cannot tell the work from a sidestep.
+    pub fn source_of(&self, run: &Run) -> Option<PathBuf> {
+        let program = program_of(run)?;
+        let name = program.file_name()?.to_str()?;
+        let cheats = self.cheats.iter().map(|cheat| Which::Cheat(cheat.name));
+        [Which::Starter, Which::Solution]
+            .into_iter()
+            .chain(cheats)
+            .find(|which| self.example(*which) == name)
+            .map(|which| self.file(which))
+    }
+
     /// Builds `which` file, runs it and checks it. `Err` holds what a student should read.
     pub fn check(&self, which: Which, diagnostics: Diagnostics) -> Verdict {
         let program =
@@ -308,6 +326,7 @@ fn run(program: PathBuf, timeout: Duration, plan: Plan) -> Result<Run, String> {
         .spawn()
         .map_err(|err| format!("cannot run {}: {err}", program.display()))?;
     let pid = child.id();
+    remember_program(pid, &program);
     let read_all = |mut pipe: Box<dyn Read + Send>| {
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
@@ -412,7 +431,55 @@ impl Seen {
                 self.killed = Some(victim);
             }
         }
+        if let Watch::KillOneAsleep(count) = watch
+            && self.killed.is_none()
+            && alive.len() >= count
+        {
+            let asleep: Vec<u32> = alive
+                .iter()
+                .copied()
+                .filter(|child| state_of(*child) == Some('S'))
+                .collect();
+            if !asleep.is_empty() {
+                let victim = asleep[random.between(0, asleep.len() as u64 - 1) as usize];
+                let target = nix::unistd::Pid::from_raw(victim as i32);
+                if nix::sys::signal::kill(target, nix::sys::signal::Signal::SIGKILL).is_ok() {
+                    self.killed = Some(victim);
+                }
+            }
+        }
     }
+}
+
+/// A process's state letter (`R` running, `S` asleep, `Z` zombie...), from `/proc/PID/stat`.
+fn state_of(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .next()?
+        .chars()
+        .next()
+}
+
+/// The executable of every program run so far in this process, by pid, newest last.
+static PROGRAMS: std::sync::Mutex<Vec<(u32, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+
+fn remember_program(pid: u32, program: &std::path::Path) {
+    if let Ok(mut programs) = PROGRAMS.lock() {
+        programs.push((pid, program.to_path_buf()));
+    }
+}
+
+/// The executable that made `run`: for a check that must, as a last resort, read the source
+/// it was built from (see [`Exercise::source_of`]).
+pub fn program_of(run: &Run) -> Option<PathBuf> {
+    let programs = PROGRAMS.lock().ok()?;
+    programs
+        .iter()
+        .rev()
+        .find(|(pid, _)| *pid == run.pid)
+        .map(|(_, program)| program.clone())
 }
 
 /// The CPU time (user + system) a process's own threads have used, from `/proc/PID/stat`.

@@ -1,24 +1,29 @@
 //! Reference solution of exercise lesson05/fetch-add. Try the exercise first!
 
-use std::sync::atomic::AtomicI32;
 use std::sync::atomic::Ordering::SeqCst;
 use std::thread;
 use std::time::Duration;
 
-const STEPS: i32 = 100;
+use common::exercise::{input, inputs};
+use lesson05_lock::race::AtomicTotal;
 
 fn main() {
-    let total = AtomicI32::new(0);
+    let steps: i32 = input("steps");
+    let adds: Vec<i32> = inputs("adds");
+    let work = Duration::from_millis(input("work_ms"));
+    let total = AtomicTotal::new(0);
     thread::scope(|scope| {
-        for _ in 0..2 {
-            scope.spawn(|| {
-                for _ in 0..STEPS {
-                    thread::sleep(Duration::from_millis(1));
+        for &amount in &adds {
+            let total = &total;
+            scope.spawn(move || {
+                for _ in 0..steps {
+                    thread::sleep(work);
                     // Read, add and write as one step: no other thread can come in between.
-                    total.fetch_add(1, SeqCst);
+                    total.fetch_add(amount, SeqCst);
                 }
             });
         }
     });
-    println!("total: {} (expected {})", total.load(SeqCst), 2 * STEPS);
+    let expected: i32 = adds.iter().map(|amount| amount * steps).sum();
+    println!("total: {} (expected {expected})", total.load(SeqCst));
 }

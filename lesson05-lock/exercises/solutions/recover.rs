@@ -1,15 +1,21 @@
 //! Reference solution of exercise lesson05/recover. Try the exercise first!
 
+use std::thread;
+use std::time::Duration;
+
+use common::exercise::input;
 use lesson01_process::start::fork_child;
 use lesson05_lock::LockedValue;
-use nix::sys::signal::{Signal, raise};
 
 fn main() -> anyhow::Result<()> {
+    let left: i32 = input("left");
+    let adds: i32 = input("adds");
     let total = LockedValue::<i32>::new_in("lesson05", 0)?;
     let mut worker = fork_child(|| {
         let guard = total.lock().expect("nobody has died yet");
-        guard.set(7);
-        let _ = raise(Signal::SIGKILL);
+        guard.set(left);
+        // Sleeps holding the lock until the checker kills it: the guard is never dropped.
+        thread::sleep(Duration::from_secs(60));
         1
     })?;
     println!("worker {}: {}", worker.pid(), worker.wait()?);
@@ -22,7 +28,7 @@ fn main() -> anyhow::Result<()> {
             guard
         }
     };
-    guard.set(guard.get() + 1);
+    guard.set(guard.get() + adds);
     println!("value after recovery: {}", guard.get());
     drop(guard);
 
