@@ -164,6 +164,87 @@ callback 都不能在主线程上运行。",
         ],
     },
     Zh {
+        id: "lesson05/fix-the-race",
+        en: "8f769013",
+        statement: "练习 lesson05/fix-the-race（笔记：Lock）。容易，大约 10 分钟。
+
+两个 worker 进程往同一个共享的总数上加数，各加 `steps` 次：第一个每步加 `adds[0]`，第二个每步加
+`adds[1]`。每一步读出总数，干一点活（睡眠 `work_ms`），再把读到的数加上自己的数写回去。运行它：总数最后
+远远小于 `steps * (adds[0] + adds[1])`，因为每个进程都覆盖了另一个进程的更新。
+
+`cargo exercise` 每次检查都会重新选择 `steps`、`adds` 和 `work_ms`（下面的代码已经用
+`common::exercise::{input, inputs}` 读取了它们），算出它期望的总数，并从外面观察两个 worker 是否作为
+进程同时运行。总数是一个 `lesson05_lock::race::SharedTotal`：共享内存里的一个 `LockedValue<i32>`，不拿锁
+读它时，它会等另一个 worker 也来读，所以竞态在每一步都会出现，而不是偶尔出现。去掉睡眠修不好它，让两个
+worker 一个接一个地运行也不算修好：检查程序要它们同时运行。
+
+用总数旁边的那把锁（`total.lock()`）修正这个竞态，让程序打印
+
+    total: <n> (expected <n>)
+
+保留睡眠：它代表一步在读和写之间要做的工作。
+有用的东西：`SharedTotal::lock`，它返回一个 guard；`guard.get()`、`guard.set(..)`。",
+        hints: &[
+            "运行两次：每次总数都不够。另一个进程的写入会落在一步里的哪两行之间？",
+            "总数旁边的锁能把几步变成一步：在读之前用 `total.lock()` 拿到它，在写之后释放它（丢弃 guard）。通过 guard 来读和写。",
+            "在循环里：`let guard = total.lock().unwrap_or_else(OwnerDied::recover);`（加上 `use lesson05_lock::OwnerDied;`），然后 `let seen = guard.get();`、睡眠，再 `guard.set(seen + amount);`。guard 在每一步结束时被丢弃。",
+        ],
+    },
+    Zh {
+        id: "lesson05/fetch-add",
+        en: "2967ab25",
+        statement: "练习 lesson05/fetch-add（笔记：Lock）。容易，大约 10 分钟。
+
+两个线程往同一个原子量的总数上加数，各加 `steps` 次：第一个每步加 `adds[0]`，第二个每步加 `adds[1]`。
+Rust 接受这个程序（原子量可以被多个线程共享；普通的 `i32` 不行），而且任何一次 load 或 store 都不会只做
+一半。可是运行它：总数最后远远小于 `steps * (adds[0] + adds[1])`。先 load 再 store 是两步，另一个线程
+在两者之间做的 store 会被覆盖。
+
+`cargo exercise` 每次检查都会重新选择 `steps`、`adds` 和 `work_ms`（下面的代码已经用
+`common::exercise::{input, inputs}` 读取了它们），并算出它期望的总数。总数是一个
+`lesson05_lock::race::AtomicTotal`：一个 `AtomicI32`（`AtomicI32` 的每个方法都能用在它上面），它的
+`load` 会等另一个线程也来 load，所以竞态在每一步都会出现，而不是偶尔出现。去掉睡眠修不好它。
+
+不用锁（不要 `Mutex`：这个练习讲的是原子量），让每一次加法成为一个不可分割的步骤，使程序打印
+
+    total: <n> (expected <n>)
+
+有用的东西：`std::sync::atomic::AtomicI32` 里名字以 `fetch_` 开头的方法。",
+        hints: &[
+            "原子量让每一次 load 和每一次 store 都是完整的，但没有什么能阻止另一个线程在你的 load 和 store 之间做 store。",
+            "`AtomicI32` 有一步就完成读、改、写的方法，比如 `fetch_add`：它返回旧值，留下新值。",
+            "把那三行换成 `thread::sleep(work);` 和 `total.fetch_add(amount, SeqCst);`。",
+        ],
+    },
+    Zh {
+        id: "lesson05/recover",
+        en: "644a4c3a",
+        statement: "练习 lesson05/recover（笔记：Lock）。中等，大约 15 分钟。
+
+一个 worker 进程拿到锁，把共享的值设为 `left`，然后持有着锁睡眠，直到从外面观察的 `cargo exercise` 用
+SIGKILL 杀死它。在 CPython 里，父进程这时会永远等下去。我们的锁是 robust 的：父进程的 `lock()` 返回
+`Err(OwnerDied)`，说明持有者已经死了，而父进程照样拿到了锁。
+
+按原样，父进程没有预料到这种情况，于是 panic。让它处理死掉的持有者：报告这件事以及持有者留下的值，用
+`recover()` 拿到锁，加上 `adds`，然后证明锁又能照常使用了。程序应该打印（用 worker 真实的 pid，以及这次
+检查的数）：
+
+    worker <pid>: killed by signal SIGKILL
+    the holder died; value <left>
+    value after recovery: <left + adds>
+    locked again: no error
+
+`cargo exercise` 每次检查都会重新选择 `left` 和 `adds`（下面的代码已经用 `common::exercise::input`
+读取了它们），并检查它杀死的 worker 就是你的程序报告的那一个。
+有用的东西：`match total.lock() { Ok(guard) => ..., Err(dead) => ... }`、`OwnerDied::recover`。
+它和 `std::sync::Mutex::lock`、`PoisonError::into_inner` 是同一种写法。",
+        hints: &[
+            "`lock()` 返回一个 `Result`。`expect` 遇到 `Err` 就 panic，而这里的 `Err` 是 `OwnerDied`：worker 持有着锁死掉了。改为对这个结果做 match。",
+            "在 `Err(dead)` 分支里，`dead.recover()` 给出 guard：锁归你了，值是 worker 留下的那个（`left`）。打印那一行，然后用这个 guard 继续。",
+            "`let guard = match total.lock() { Ok(guard) => guard, Err(dead) => { let guard = dead.recover(); println!(\"the holder died; value {}\", guard.get()); guard } };`，最后 `match total.lock() { Ok(_guard) => println!(\"locked again: no error\"), Err(dead) => anyhow::bail!(\"{dead}\") }`，然后 `Ok(())`。",
+        ],
+    },
+    Zh {
         id: "lesson06/lines",
         en: "ecec2519",
         statement: "练习 lesson06/lines（笔记：基本学习目标 3，串口通信）。容易，大约 10 分钟。
