@@ -1,49 +1,62 @@
 //! Exercise lesson02/drain-first (Notes: Queue进程输出). Easy, about 10 minutes.
 //!
-//! This program has the notes' bug. Two workers each put a 100 000-byte result on the queue,
-//! and the parent joins them before it gets the results. Run it: it never ends. (The checker
-//! stops it after 5 seconds, and the workers die with it.)
+//! This program has the notes' bug. `workers` worker processes each sleep `sleep_ms`, then
+//! put a result of `payload` bytes on the queue (worker `w`'s bytes are all `w`), and the
+//! parent joins them before it gets the results. Run it: it never ends. (The checker stops it
+//! after 5 seconds, and the workers die with it.)
 //!
-//! Find out why, and fix it so that the program prints
+//! Find out why, and fix it, so that the parent gets every result and joins every worker.
+//! It prints, for each result it gets (in the order they come),
 //!
-//!     got 2 results of 100000 bytes
-//!     joined worker <pid>: exit code 0
-//!     joined worker <pid>: exit code 0
+//!     got <bytes> bytes from worker <w>
+//!
+//! and, for each worker it joined, in order 0, 1, 2, ...
+//!
+//!     joined worker <w>: pid <pid>, exit code 0
+//!
+//! `cargo exercise` chooses `workers`, `payload` (always more than a pipe holds) and
+//! `sleep_ms` afresh for every check; the code below already reads them with
+//! `common::exercise::input`. The checker watches your workers from outside while they
+//! sleep: every pid you print must be a real child of your program.
 //!
 //! Check your work:   cargo exercise lesson02/drain-first
 //! Stuck? A hint:     cargo exercise lesson02/drain-first --hint 1   (then 2, then 3)
 
+use std::thread;
+use std::time::Duration;
+
+use common::exercise::input;
 use lesson01_process::start::fork_child;
 use lesson02_queue::Queue;
 
-const RESULT_BYTES: usize = 100_000;
-
 fn main() -> anyhow::Result<()> {
+    let workers: u8 = input("workers");
+    let payload: usize = input("payload");
+    let sleep_ms: u64 = input("sleep_ms");
     let mut results = Queue::<Vec<u8>>::new()?;
-    let mut workers = Vec::new();
-    for _ in 0..2 {
+    let mut started = Vec::new();
+    for w in 0..workers {
         let results = &results;
-        workers.push(fork_child(move || {
-            let result = vec![7u8; RESULT_BYTES];
+        started.push(fork_child(move || {
+            thread::sleep(Duration::from_millis(sleep_ms));
+            let result = vec![w; payload];
             i32::from(results.put(&result).is_err())
         })?);
     }
 
     // TODO: this order is the notes' order, and it never finishes here. Why? Fix it.
     let mut joined = Vec::new();
-    for worker in &mut workers {
+    for worker in &mut started {
         joined.push((worker.pid(), worker.wait()?));
     }
-    let mut received = 0;
-    for _ in 0..2 {
+    for _ in 0..workers {
         let result = results.get()?;
-        anyhow::ensure!(result.len() == RESULT_BYTES, "a result arrived short");
-        received += 1;
+        let from = result.first().copied().unwrap_or_default();
+        println!("got {} bytes from worker {from}", result.len());
     }
 
-    println!("got {received} results of {RESULT_BYTES} bytes");
-    for (pid, status) in joined {
-        println!("joined worker {pid}: {status}");
+    for (w, (pid, status)) in joined.into_iter().enumerate() {
+        println!("joined worker {w}: pid {pid}, {status}");
     }
     Ok(())
 }

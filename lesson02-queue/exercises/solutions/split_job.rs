@@ -2,14 +2,12 @@
 
 use std::ops::Range;
 
+use common::exercise::input;
 use common::job_range;
 use common::process::Child;
 use lesson01_process::start::fork_child;
 use lesson02_queue::Queue;
 use nix::unistd::getpid;
-
-const N: u64 = 1_000_000;
-const WORKERS: u64 = 3;
 
 fn share(w: u64, workers: u64, n: u64) -> Range<u64> {
     w * n / workers..(w + 1) * n / workers
@@ -17,7 +15,7 @@ fn share(w: u64, workers: u64, n: u64) -> Range<u64> {
 
 fn start_worker(w: u64, range: Range<u64>, queue: &Queue<u128>) -> anyhow::Result<Child> {
     fork_child(move || {
-        let sum = job_range(range.clone()).expect("job(1000000) fits in a u128");
+        let sum = job_range(range.clone()).expect("the checker's n fits in a u128");
         println!(
             "worker {w}: pid {}, i in {}..{}, sum {sum}",
             getpid(),
@@ -29,16 +27,18 @@ fn start_worker(w: u64, range: Range<u64>, queue: &Queue<u128>) -> anyhow::Resul
 }
 
 fn main() -> anyhow::Result<()> {
+    let n: u64 = input("n");
+    let workers: u64 = input("workers");
     let mut queue = Queue::<u128>::new()?;
-    let mut workers = Vec::new();
-    for w in 0..WORKERS {
-        workers.push(start_worker(w, share(w, WORKERS, N), &queue)?);
+    let mut started = Vec::new();
+    for w in 0..workers {
+        started.push(start_worker(w, share(w, workers, n), &queue)?);
     }
     let mut total = 0;
-    for _ in 0..WORKERS {
+    for _ in 0..workers {
         total += queue.get()?;
     }
-    for worker in &mut workers {
+    for worker in &mut started {
         let status = worker.wait()?;
         anyhow::ensure!(status.success(), "worker {} failed: {status}", worker.pid());
     }
