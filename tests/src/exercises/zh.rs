@@ -69,6 +69,59 @@ Python 的 `p.join(timeout)` 最多等待 `timeout` 秒。下面的程序为 `wo
         ],
     },
     Zh {
+        id: "lesson02/drain-first",
+        en: "36921318",
+        statement: "练习 lesson02/drain-first（笔记：Queue进程输出）。容易，大约 10 分钟。
+
+这个程序有笔记里的那个 bug。`workers` 个 worker 进程各自睡眠 `sleep_ms`，然后把一个 `payload` 字节的
+结果放进队列（worker `w` 的字节全都是 `w`），而父进程在 get 这些结果之前先 join 它们。运行它：它永远
+不会结束。（检查程序 5 秒后会停掉它，worker 也跟着一起死掉。）
+
+找出原因并修正它，让父进程拿到每一个结果，并 join 每一个 worker。对拿到的每个结果（按到达的顺序），
+它打印
+
+    got <bytes> bytes from worker <w>
+
+并对 join 的每个 worker（按 0、1、2……的顺序）打印
+
+    joined worker <w>: pid <pid>, exit code 0
+
+`cargo exercise` 每次检查都会重新选择 `workers`、`payload`（总是比一个管道能装下的多）和 `sleep_ms`；
+下面的代码已经用 `common::exercise::input` 读取了它们。检查程序在 worker 睡眠时从外面观察它们：你打印的
+每个 pid 都必须是你程序真正的子进程。",
+        hints: &[
+            "运行它：它卡住了。父进程卡在哪个调用里？每个 worker 又卡在哪里？",
+            "一个 worker 的结果比管道能装下的多，所以它的 put() 要等有人来读，而还在 put() 里的 worker 没法退出。谁来读，什么时候读？",
+            "把调用 `results.get()` 的循环移到调用 `worker.wait()` 的循环上面；两个循环都保留，payload 也保持原样。",
+        ],
+    },
+    Zh {
+        id: "lesson02/split-job",
+        en: "09dd95e4",
+        statement: "练习 lesson02/split-job（笔记：Queue进程输出，多线程多进程效率对比）。中等，大约 25 分钟。
+
+用 `workers` 个同时运行的 worker 进程计算 `job(n)`。worker `w`（0、1……workers - 1）拿 0..n 里属于它
+自己的那一份 i，在这一份上运行对 `i + i² + i³` 求和的循环（`common::job_range`），打印
+
+    worker <w>: pid <它的 pid>, i in <start>..<end>, sum <它的和>
+
+并把它的和放进队列。父进程 get 这些和，打印
+
+    total: <这些和的和>
+
+它必须等于 job(n)。各份必须覆盖 0..n，不留空隙也不重叠，并且尽可能一样大（大小最多相差一）。
+
+`cargo exercise` 每次检查都会重新选择 `n` 和 `workers`；下面的代码已经用 `common::exercise::input`
+读取了它们。检查程序从外面观察你的程序：你打印的每个 pid 都必须是真正的子进程，必须看到每个 worker 在做
+它那一份循环（花的是它自己的 CPU 时间，不是父进程的），并且它们同时活着。
+有用的东西：`common::job_range`、`lesson01_process::start::fork_child`、`nix::unistd::getpid`。",
+        hints: &[
+            "让 worker w 拿从 w·n/W 到 (w+1)·n/W 的 i：这样对任何 W，各份都覆盖 0..n，不留空隙也不重叠，大小最多相差一。",
+            "在父进程 get 任何东西之前，先启动所有 worker。在 worker 的闭包里，`common::job_range(range)` 在它那一份上运行循环；worker 打印它的那一行，并把它的和放进队列；父进程 get W 个和，把它们加起来。",
+            "share：`w * n / workers..(w + 1) * n / workers`。start_worker：`fork_child(move || { let sum = job_range(range.clone()).expect(\"fits\"); println!(...); i32::from(queue.put(&sum).is_err()) })`。",
+        ],
+    },
+    Zh {
         id: "lesson03/in-order",
         en: "3ef18149",
         statement: "练习 lesson03/in-order（笔记：进程池pool，`map`）。容易，大约 10 分钟。
