@@ -69,6 +69,59 @@ Python 的 `p.join(timeout)` 最多等待 `timeout` 秒。下面的程序为 `wo
         ],
     },
     Zh {
+        id: "lesson02/drain-first",
+        en: "36921318",
+        statement: "练习 lesson02/drain-first（笔记：Queue进程输出）。容易，大约 10 分钟。
+
+这个程序有笔记里的那个 bug。`workers` 个 worker 进程各自睡眠 `sleep_ms`，然后把一个 `payload` 字节的
+结果放进队列（worker `w` 的字节全都是 `w`），而父进程在 get 这些结果之前先 join 它们。运行它：它永远
+不会结束。（检查程序 5 秒后会停掉它，worker 也跟着一起死掉。）
+
+找出原因并修正它，让父进程拿到每一个结果，并 join 每一个 worker。对拿到的每个结果（按到达的顺序），
+它打印
+
+    got <bytes> bytes from worker <w>
+
+并对 join 的每个 worker（按 0、1、2……的顺序）打印
+
+    joined worker <w>: pid <pid>, exit code 0
+
+`cargo exercise` 每次检查都会重新选择 `workers`、`payload`（总是比一个管道能装下的多）和 `sleep_ms`；
+下面的代码已经用 `common::exercise::input` 读取了它们。检查程序在 worker 睡眠时从外面观察它们：你打印的
+每个 pid 都必须是你程序真正的子进程。",
+        hints: &[
+            "运行它：它卡住了。父进程卡在哪个调用里？每个 worker 又卡在哪里？",
+            "一个 worker 的结果比管道能装下的多，所以它的 put() 要等有人来读，而还在 put() 里的 worker 没法退出。谁来读，什么时候读？",
+            "把调用 `results.get()` 的循环移到调用 `worker.wait()` 的循环上面；两个循环都保留，payload 也保持原样。",
+        ],
+    },
+    Zh {
+        id: "lesson02/split-job",
+        en: "09dd95e4",
+        statement: "练习 lesson02/split-job（笔记：Queue进程输出，多线程多进程效率对比）。中等，大约 25 分钟。
+
+用 `workers` 个同时运行的 worker 进程计算 `job(n)`。worker `w`（0、1……workers - 1）拿 0..n 里属于它
+自己的那一份 i，在这一份上运行对 `i + i² + i³` 求和的循环（`common::job_range`），打印
+
+    worker <w>: pid <它的 pid>, i in <start>..<end>, sum <它的和>
+
+并把它的和放进队列。父进程 get 这些和，打印
+
+    total: <这些和的和>
+
+它必须等于 job(n)。各份必须覆盖 0..n，不留空隙也不重叠，并且尽可能一样大（大小最多相差一）。
+
+`cargo exercise` 每次检查都会重新选择 `n` 和 `workers`；下面的代码已经用 `common::exercise::input`
+读取了它们。检查程序从外面观察你的程序：你打印的每个 pid 都必须是真正的子进程，必须看到每个 worker 在做
+它那一份循环（花的是它自己的 CPU 时间，不是父进程的），并且它们同时活着。
+有用的东西：`common::job_range`、`lesson01_process::start::fork_child`、`nix::unistd::getpid`。",
+        hints: &[
+            "让 worker w 拿从 w·n/W 到 (w+1)·n/W 的 i：这样对任何 W，各份都覆盖 0..n，不留空隙也不重叠，大小最多相差一。",
+            "在父进程 get 任何东西之前，先启动所有 worker。在 worker 的闭包里，`common::job_range(range)` 在它那一份上运行循环；worker 打印它的那一行，并把它的和放进队列；父进程 get W 个和，把它们加起来。",
+            "share：`w * n / workers..(w + 1) * n / workers`。start_worker：`fork_child(move || { let sum = job_range(range.clone()).expect(\"fits\"); println!(...); i32::from(queue.put(&sum).is_err()) })`。",
+        ],
+    },
+    Zh {
         id: "lesson03/in-order",
         en: "3ef18149",
         statement: "练习 lesson03/in-order（笔记：进程池pool，`map`）。容易，大约 10 分钟。
@@ -161,6 +214,142 @@ callback 都不能在主线程上运行。",
             "每个子进程需要这个数组、它自己的 k 和它自己的 seed。fork_child 接受一个闭包，这个闭包可以借用数组并使用这些数。",
             "在子进程里，对 `0..steps` 里的每个 `i`：`slots[k].set(slots[k].get() + amount(seed, i))`；然后睡眠 `sleep_ms`，并以 0 作为退出码返回。",
             "`fork_child(|| { for i in 0..steps { slots[k].set(slots[k].get() + amount(seed, i)); } thread::sleep(Duration::from_millis(sleep_ms)); 0 })`，并在文件开头加上 `use lesson04_shared_memory::work::amount;`、`use std::thread;` 和 `use std::time::Duration;`。",
+        ],
+    },
+    Zh {
+        id: "lesson05/fix-the-race",
+        en: "8f769013",
+        statement: "练习 lesson05/fix-the-race（笔记：Lock）。容易，大约 10 分钟。
+
+两个 worker 进程往同一个共享的总数上加数，各加 `steps` 次：第一个每步加 `adds[0]`，第二个每步加
+`adds[1]`。每一步读出总数，干一点活（睡眠 `work_ms`），再把读到的数加上自己的数写回去。运行它：总数最后
+远远小于 `steps * (adds[0] + adds[1])`，因为每个进程都覆盖了另一个进程的更新。
+
+`cargo exercise` 每次检查都会重新选择 `steps`、`adds` 和 `work_ms`（下面的代码已经用
+`common::exercise::{input, inputs}` 读取了它们），算出它期望的总数，并从外面观察两个 worker 是否作为
+进程同时运行。总数是一个 `lesson05_lock::race::SharedTotal`：共享内存里的一个 `LockedValue<i32>`，不拿锁
+读它时，它会等另一个 worker 也来读，所以竞态在每一步都会出现，而不是偶尔出现。去掉睡眠修不好它，让两个
+worker 一个接一个地运行也不算修好：检查程序要它们同时运行。
+
+用总数旁边的那把锁（`total.lock()`）修正这个竞态，让程序打印
+
+    total: <n> (expected <n>)
+
+保留睡眠：它代表一步在读和写之间要做的工作。
+有用的东西：`SharedTotal::lock`，它返回一个 guard；`guard.get()`、`guard.set(..)`。",
+        hints: &[
+            "运行两次：每次总数都不够。另一个进程的写入会落在一步里的哪两行之间？",
+            "总数旁边的锁能把几步变成一步：在读之前用 `total.lock()` 拿到它，在写之后释放它（丢弃 guard）。通过 guard 来读和写。",
+            "在循环里：`let guard = total.lock().unwrap_or_else(OwnerDied::recover);`（加上 `use lesson05_lock::OwnerDied;`），然后 `let seen = guard.get();`、睡眠，再 `guard.set(seen + amount);`。guard 在每一步结束时被丢弃。",
+        ],
+    },
+    Zh {
+        id: "lesson05/fetch-add",
+        en: "2967ab25",
+        statement: "练习 lesson05/fetch-add（笔记：Lock）。容易，大约 10 分钟。
+
+两个线程往同一个原子量的总数上加数，各加 `steps` 次：第一个每步加 `adds[0]`，第二个每步加 `adds[1]`。
+Rust 接受这个程序（原子量可以被多个线程共享；普通的 `i32` 不行），而且任何一次 load 或 store 都不会只做
+一半。可是运行它：总数最后远远小于 `steps * (adds[0] + adds[1])`。先 load 再 store 是两步，另一个线程
+在两者之间做的 store 会被覆盖。
+
+`cargo exercise` 每次检查都会重新选择 `steps`、`adds` 和 `work_ms`（下面的代码已经用
+`common::exercise::{input, inputs}` 读取了它们），并算出它期望的总数。总数是一个
+`lesson05_lock::race::AtomicTotal`：一个 `AtomicI32`（`AtomicI32` 的每个方法都能用在它上面），它的
+`load` 会等另一个线程也来 load，所以竞态在每一步都会出现，而不是偶尔出现。去掉睡眠修不好它。
+
+不用锁（不要 `Mutex`：这个练习讲的是原子量），让每一次加法成为一个不可分割的步骤，使程序打印
+
+    total: <n> (expected <n>)
+
+有用的东西：`std::sync::atomic::AtomicI32` 里名字以 `fetch_` 开头的方法。",
+        hints: &[
+            "原子量让每一次 load 和每一次 store 都是完整的，但没有什么能阻止另一个线程在你的 load 和 store 之间做 store。",
+            "`AtomicI32` 有一步就完成读、改、写的方法，比如 `fetch_add`：它返回旧值，留下新值。",
+            "把那三行换成 `thread::sleep(work);` 和 `total.fetch_add(amount, SeqCst);`。",
+        ],
+    },
+    Zh {
+        id: "lesson05/recover",
+        en: "644a4c3a",
+        statement: "练习 lesson05/recover（笔记：Lock）。中等，大约 15 分钟。
+
+一个 worker 进程拿到锁，把共享的值设为 `left`，然后持有着锁睡眠，直到从外面观察的 `cargo exercise` 用
+SIGKILL 杀死它。在 CPython 里，父进程这时会永远等下去。我们的锁是 robust 的：父进程的 `lock()` 返回
+`Err(OwnerDied)`，说明持有者已经死了，而父进程照样拿到了锁。
+
+按原样，父进程没有预料到这种情况，于是 panic。让它处理死掉的持有者：报告这件事以及持有者留下的值，用
+`recover()` 拿到锁，加上 `adds`，然后证明锁又能照常使用了。程序应该打印（用 worker 真实的 pid，以及这次
+检查的数）：
+
+    worker <pid>: killed by signal SIGKILL
+    the holder died; value <left>
+    value after recovery: <left + adds>
+    locked again: no error
+
+`cargo exercise` 每次检查都会重新选择 `left` 和 `adds`（下面的代码已经用 `common::exercise::input`
+读取了它们），并检查它杀死的 worker 就是你的程序报告的那一个。
+有用的东西：`match total.lock() { Ok(guard) => ..., Err(dead) => ... }`、`OwnerDied::recover`。
+它和 `std::sync::Mutex::lock`、`PoisonError::into_inner` 是同一种写法。",
+        hints: &[
+            "`lock()` 返回一个 `Result`。`expect` 遇到 `Err` 就 panic，而这里的 `Err` 是 `OwnerDied`：worker 持有着锁死掉了。改为对这个结果做 match。",
+            "在 `Err(dead)` 分支里，`dead.recover()` 给出 guard：锁归你了，值是 worker 留下的那个（`left`）。打印那一行，然后用这个 guard 继续。",
+            "`let guard = match total.lock() { Ok(guard) => guard, Err(dead) => { let guard = dead.recover(); println!(\"the holder died; value {}\", guard.get()); guard } };`，最后 `match total.lock() { Ok(_guard) => println!(\"locked again: no error\"), Err(dead) => anyhow::bail!(\"{dead}\") }`，然后 `Ok(())`。",
+        ],
+    },
+    Zh {
+        id: "lesson06/lines",
+        en: "ecec2519",
+        statement: "练习 lesson06/lines（笔记：基本学习目标 3，串口通信）。容易，大约 10 分钟。
+
+串口线路传的是字节，不是消息：一次 `read()` 可能只返回半条命令，也可能返回一条半，或者一下子三条。
+`Lines::push` 每次拿到一次读取的字节，返回这些字节补全的每一行，不带行尾：一行在 `\\n` 处结束，紧挨在
+这个 `\\n` 前面的 `\\r` 不算这一行的内容（它可能出现在一次读取的末尾，而它的 `\\n` 在下一次读取的开头）。
+最后一个 `\\n` 之后的字节是还没完成的一行，必须留在 `unfinished` 里等下一次读取。对于读取 `\"PI\"`、
+`\"NG\\nECH\"`、`\"O hi\\r\\n\"`、`\"JOB 3\\nP\"` 和 `\"I\"`，程序打印
+
+    read 0: \"PI\"
+    read 1: \"NG\\nECH\"
+    line: PING
+    read 2: \"O hi\\r\\n\"
+    line: ECHO hi
+    read 3: \"JOB 3\\nP\"
+    line: JOB 3
+    read 4: \"I\"
+    unfinished: PI
+
+`cargo exercise` 每次检查都会重新选择字节流以及每次读取在哪里把它切开；它们通过
+`common::exercise::inputs` 交给你的程序（`main` 里的代码已经读取了它们）。带来某一行 `\\n` 的那次读取
+一被 push，这一行就完成了，必须紧接着那次读取打印出来。",
+        hints: &[
+            "一次看一个字节。大多数字节只是加到 `self.unfinished` 后面；有一个字节会结束这一行，而一行的字节可能来自前面几次读取。",
+            "遇到 `\\n` 时，把还没完成的字节拿出来（`std::mem::take`），去掉末尾的 `\\r`，再把它们变成 String。最后一个 `\\n` 之后的内容留在 `self.unfinished` 里，等下一次 push。",
+            "`for &byte in bytes { if byte == b'\\n' { let mut line = std::mem::take(&mut self.unfinished); if line.last() == Some(&b'\\r') { line.pop(); } complete.push(String::from_utf8_lossy(&line).into_owned()); } else { self.unfinished.push(byte); } }`",
+        ],
+    },
+    Zh {
+        id: "lesson06/add-command",
+        en: "98362e60",
+        statement: "练习 lesson06/add-command（笔记：基本学习目标 3，串口通信）。中等，大约 20 分钟。
+
+下面的设备通过 `lesson06_serial::protocol::reply` 回答本课的协议（PING、ECHO、JOB）。教它一条新命令：
+
+    ADD <a> <b>   ->  十进制的 a + b，a 和 b 是 0 到 2^64 - 1 之间的整数
+
+其他任何以 `ADD` 开头的行（少一个数、多一个数、用一个词或负数代替数、数大于 2^64 - 1、和装不进 u64）
+都得到一条以 `ERR ` 开头的回复，这样对话可以继续下去，就像本课的设备对 JOB 所做的那样。设备在一个子进程
+里运行，占着一对虚拟串口的一端；这个进程是主机，发送每条命令，并打印命令和设备的回复：
+
+    > ADD 2 40
+    < 42
+
+`cargo exercise` 每次检查都会重新选择命令（每次的数都不同，其中还有一条 PING、一条 ECHO 和一条 JOB）；
+它们通过 `common::exercise::inputs` 交给你的程序（`main` 里的代码已经读取了它们）。检查程序从外面观察
+设备进程：回复必须来自它，经过串口线路传过来。",
+        hints: &[
+            "按空格切开这一行，跳过 ADD 这个词：剩下的应该正好是两个词，其他情况都回复 `ERR ...`。",
+            "`str::parse::<u64>` 会拒绝词、负数和大于 2^64 - 1 的数；`u64::checked_add` 会拒绝装不下的和。每一种拒绝都回复 `ERR ...`。",
+            "`let numbers: Vec<&str> = line.split(' ').skip(1).collect(); let [a, b] = numbers.as_slice() else { return \"ERR ADD needs two numbers\".into() };`，然后对 `(a.parse::<u64>(), b.parse::<u64>())` 做 match，两个都是 `Ok` 时，再对 `a.checked_add(b)` 做 match。",
         ],
     },
 ];
