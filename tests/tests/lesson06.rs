@@ -3,8 +3,6 @@
 //! full-duplex measurement, and the README.
 
 use std::process::Command as StdCommand;
-use std::thread;
-use std::time::Duration;
 
 use course_tests::procs::Running;
 use course_tests::pty::Peer;
@@ -372,9 +370,13 @@ fn the_device_alone_answers_a_host_on_a_real_port_until_it_hangs_up() {
     lesson.wait_for_line(TIMEOUT, |line| line.starts_with("device: pid "));
     let longest = "x".repeat(1019);
     let too_long = "y".repeat(1020);
-    // Three line ends (LF, CR LF, CR) and a line split over two writes.
+    // Three line ends (LF, CR LF, CR) and a line split over two writes. The second write waits
+    // until the device has read the first one to its end, so the two cannot arrive as one read:
+    // until it logged the third line (the bytes of one write reach it together) and the line
+    // holds nothing unread.
     peer.write(format!("PING\nECHO {longest}\r\nECHO {too_long}\rJOB 10").as_bytes());
-    thread::sleep(Duration::from_millis(50));
+    lesson.wait_for_line(TIMEOUT, |line| line.contains("<- (1025 bytes"));
+    peer.wait_until_read(TIMEOUT);
     peer.write(b"00\n");
     let got = peer.read_until(b"249833583000\r\n", TIMEOUT);
     let expected = format!(
