@@ -148,8 +148,10 @@ pub fn converse(
     timeout: Duration,
     start: Instant,
 ) -> anyhow::Result<ExitCode> {
-    let mut replies = Queue::<Heard>::new()?;
-    let mut reader = fork_child(|| read_replies(&port, &replies, start))?;
+    let mut replies = Queue::<Heard>::new()
+        .context("cannot create the queue the host's reader passes replies through")?;
+    let mut reader = fork_child(|| read_replies(&port, &replies, start))
+        .context("cannot start the host's reader process")?;
     let host_pid = std::process::id();
     let reader_pid = reader.pid().as_raw().unsigned_abs();
     println!(

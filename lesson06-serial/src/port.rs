@@ -123,9 +123,10 @@ impl Port {
 
     /// Close-on-exec, non-blocking (every wait goes through `poll`, with a deadline), raw.
     fn prepare(&self) -> anyhow::Result<()> {
-        fcntl(self.fd(), FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC))?;
-        let flags = OFlag::from_bits_retain(fcntl(self.fd(), FcntlArg::F_GETFL)?);
-        fcntl(self.fd(), FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK))?;
+        let set_up = || format!("cannot set up {}", self.name);
+        fcntl(self.fd(), FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).with_context(set_up)?;
+        let flags = OFlag::from_bits_retain(fcntl(self.fd(), FcntlArg::F_GETFL).with_context(set_up)?);
+        fcntl(self.fd(), FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK)).with_context(set_up)?;
         // macOS cannot read a pty master's settings; Linux can, and its master starts raw.
         if self.tty.name().is_some() || cfg!(target_os = "linux") {
             make_raw(self.fd()).with_context(|| format!("cannot put {} in raw mode", self.name))?;
@@ -154,7 +155,9 @@ impl Port {
     /// perhaps after the number was reused. Instead the number is pointed at `/dev/null`,
     /// which lets go of the pty and leaves a descriptor that is still ours to close.
     pub fn close_in_child(&self) -> std::io::Result<()> {
-        let null = std::fs::File::open("/dev/null")?;
+        let null = std::fs::File::open("/dev/null").map_err(|err| {
+            std::io::Error::new(err.kind(), format!("cannot open /dev/null: {err}"))
+        })?;
         // Safety: dup2 reads no memory; both numbers are open descriptors of this process, and
         // `self.tty`'s stays open (now on /dev/null) until `self` is dropped.
         let result = unsafe { nix::libc::dup2(null.as_raw_fd(), self.tty.as_raw_fd()) };

@@ -57,6 +57,25 @@ fn pid_after(out: &str, marker: &str) -> u32 {
         .unwrap_or_else(|| panic!("no {marker:?} line in {out}"))
 }
 
+/// Like [`run`], in a shell that first runs `limit` (e.g. `ulimit -n 8`), with `env` set.
+fn run_limited(limit: &str, env: &[(&str, &str)], args: &[&str]) -> (Option<i32>, String, String) {
+    let mut command = Command::new("/bin/sh")
+        .args(["-c", &format!("{limit} && exec \"$0\" \"$@\"")])
+        .arg(lesson_bin("lesson06-serial"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .timeout(TIMEOUT);
+    for (key, value) in env {
+        command = command.env(key, value);
+    }
+    let output = command.output().expect("runs");
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).expect("utf-8"),
+        String::from_utf8(output.stderr).expect("utf-8"),
+    )
+}
+
 #[test]
 fn the_session_shows_every_exchange_between_three_processes() {
     let (code, out, err) = run(&[]);
@@ -661,4 +680,61 @@ fn plain_prints_each_command_and_its_reply_as_the_python_does() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+}
+
+/// Run out of descriptors at each step in turn: whichever pipe or pty could not be made, the
+/// one line says what it was, not a bare `Too many open files`.
+#[test]
+fn too_few_descriptors_give_one_line_that_says_what_could_not_be_made() {
+    let mut out_of_descriptors = 0;
+    for args in [&["--send", "PING"][..], &["--bench", "--bytes", "1000", "--runs", "1"]] {
+        for limit in 4..=14 {
+            let (code, out, err) = run_limited(&format!("ulimit -n {limit}"), &[], args);
+            if code == Some(0) {
+                continue;
+            }
+            let case = format!("ulimit -n {limit}, {args:?}");
+            assert_eq!(code, Some(1), "{case}: {out}{err}");
+            assert_eq!(err.lines().count(), 1, "{case}: {err}");
+            assert!(err.starts_with("error: "), "{case}: {err}");
+            if err.contains("Too many open files") {
+                out_of_descriptors += 1;
+                let (what, _) = err.split_once("Too many open files").expect("found");
+                assert!(what.contains("cannot "), "{case}: says what failed: {err}");
+            }
+        }
+    }
+    assert!(out_of_descriptors >= 2, "some limit was too low");
+}
+
+#[test]
+fn a_line_end_inside_send_is_refused_with_its_reason_in_one_line() {
+    for line in ["PING\nX", "PING\r", "\nJOB 10"] {
+        let (code, out, err) = run(&["--send", "PING", "--send", line]);
+        assert_eq!(code, Some(2), "{line:?}: {out}{err}");
+        assert_eq!(out, "");
+        assert_eq!(err.lines().count(), 1, "{line:?}: {err}");
+        assert!(
+            err.starts_with("error: invalid value \"")
+                && err.contains("for '--send <LINE>': a line cannot hold a line end (CR or LF)"),
+            "{line:?}: {err}"
+        );
+    }
+}
+
+/// Threads that ask for a stack larger than the process may map cannot be started: the
+/// measurement says so in one line instead of panicking.
+#[test]
+fn a_thread_that_cannot_be_started_is_one_line_not_a_panic() {
+    let (code, out, err) = run_limited(
+        "ulimit -v 1000000",
+        &[("RUST_MIN_STACK", "1099511627776")],
+        &["--bench", "--bytes", "1000", "--runs", "1"],
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: ") && err.contains("cannot start a writer thread: "),
+        "{err}"
+    );
 }
