@@ -17,6 +17,7 @@
 
 use std::fmt;
 use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::unix::fs::OpenOptionsExt;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, ensure};
@@ -42,6 +43,10 @@ pub enum Io {
 pub struct Port {
     tty: TTYPort,
     name: String,
+    /// The settings a port opened by its path had before it was opened, put back when it is
+    /// closed: the terminal, adapter or program on it should not be left in raw mode.
+    /// (Kept as libc's plain struct: nix's `Termios` is not `Sync`, and threads share a `Port`.)
+    found: Option<nix::libc::termios>,
 }
 
 /// Why a port could not be opened, in one line with a hint.
@@ -87,15 +92,30 @@ impl Port {
     /// Opens the serial port at `path` exclusively (serialport's default: `TIOCEXCL` and an
     /// exclusive `flock`), in raw mode, at `baud`.
     pub fn open(path: &str, baud: u32) -> Result<Port, OpenError> {
+        // serialport changes the settings as it opens, so they are read through a descriptor of
+        // our own first. It stays open until serialport's is: closing the last descriptor of a
+        // real port drops its DTR line, which resets many boards.
+        let before = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(nix::libc::O_NOCTTY | nix::libc::O_NONBLOCK)
+            .open(path)
+            .ok();
+        let found = before
+            .as_ref()
+            .and_then(|file| termios::tcgetattr(file).ok())
+            .map(nix::libc::termios::from);
         let tty = serialport::new(path, baud)
             .open_native()
             .map_err(|error| OpenError {
                 path: path.to_string(),
                 error,
             })?;
+        drop(before);
         let port = Port {
             tty,
             name: path.to_string(),
+            found,
         };
         port.prepare().map_err(|err| OpenError {
             path: path.to_string(),
@@ -113,8 +133,13 @@ impl Port {
         let master = Port {
             tty: master,
             name: format!("the master of {name}"),
+            found: None,
         };
-        let slave = Port { tty: slave, name };
+        let slave = Port {
+            tty: slave,
+            name,
+            found: None,
+        };
         // pair() opens both without O_CLOEXEC: a program we run later would inherit them.
         master.prepare()?;
         slave.prepare()?;
@@ -231,6 +256,18 @@ impl Port {
             // Ready, timed out (the caller's next try finds out which) or interrupted.
             Ok(_) | Err(Errno::EINTR) => Ok(true),
             Err(errno) => Err(errno.into()),
+        }
+    }
+}
+
+/// Closing a port opened by its path puts back the settings it had, however the lesson ends
+/// (a normal end, an error; not a signal that kills it, as no destructor runs then: `stty
+/// sane < PATH` repairs a terminal left in raw mode). A forked child never drops its copy.
+impl Drop for Port {
+    fn drop(&mut self) {
+        if let Some(settings) = self.found {
+            // Nothing to do about a failure: the other end may be gone (EIO), the port is closing.
+            let _ = termios::tcsetattr(self.fd(), SetArg::TCSANOW, &Termios::from(settings));
         }
     }
 }

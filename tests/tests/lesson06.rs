@@ -242,6 +242,11 @@ fn host_on(peer: &Peer, extra: &[&str]) -> Running {
     lesson
 }
 
+/// Plays the device: answers the command the host sent with `reply`.
+fn answer(peer: &Peer, reply: &str) {
+    peer.write(format!("{reply}\r\n").as_bytes());
+}
+
 #[test]
 fn the_host_talks_to_a_device_on_a_real_port() {
     let peer = Peer::new();
@@ -737,4 +742,29 @@ fn a_thread_that_cannot_be_started_is_one_line_not_a_panic() {
         err.starts_with("error: ") && err.contains("cannot start a writer thread: "),
         "{err}"
     );
+}
+
+/// `--port` puts the port in raw mode while it talks; afterwards the port has the settings it
+/// had before, whether the host ended well or with an error.
+#[test]
+fn the_host_leaves_the_port_with_the_settings_it_found() {
+    use nix::sys::termios::{InputFlags, LocalFlags, OutputFlags};
+    let peer = Peer::new();
+    let mut cooked = peer.settings();
+    cooked.input_flags |= InputFlags::ICRNL | InputFlags::IXON;
+    cooked.output_flags |= OutputFlags::OPOST | OutputFlags::ONLCR;
+    cooked.local_flags |= LocalFlags::ECHO | LocalFlags::ICANON | LocalFlags::ISIG;
+    peer.set_settings(&cooked);
+    let before = peer.settings();
+
+    let lesson = host_on(&peer, &[]);
+    answer(&peer, "PONG");
+    let (status, _, stderr) = lesson.finish(TIMEOUT);
+    assert!(status.success(), "{status}: {stderr}");
+    assert_eq!(peer.settings(), before, "after a session that went well");
+
+    let lesson = host_on(&peer, &["--timeout-ms", "300"]);
+    let (status, _, stderr) = lesson.finish(TIMEOUT);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert_eq!(peer.settings(), before, "after an error (no reply)");
 }
