@@ -150,7 +150,8 @@ impl Port {
     fn prepare(&self) -> anyhow::Result<()> {
         let set_up = || format!("cannot set up {}", self.name);
         fcntl(self.fd(), FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).with_context(set_up)?;
-        let flags = OFlag::from_bits_retain(fcntl(self.fd(), FcntlArg::F_GETFL).with_context(set_up)?);
+        let flags =
+            OFlag::from_bits_retain(fcntl(self.fd(), FcntlArg::F_GETFL).with_context(set_up)?);
         fcntl(self.fd(), FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK)).with_context(set_up)?;
         // macOS cannot read a pty master's settings; Linux can, and its master starts raw.
         if self.tty.name().is_some() || cfg!(target_os = "linux") {
@@ -177,15 +178,14 @@ impl Port {
     /// Not `drop`: the `Port` is the parent's, and `TTYPort`'s `Drop` also clears the tty's
     /// exclusive mode (`TIOCNXCL`), for every process that has it open. Nor a plain `close`:
     /// the `Port` would still hold the number, and a later drop would close it a second time,
-    /// perhaps after the number was reused. Instead the number is pointed at `/dev/null`,
-    /// which lets go of the pty and leaves a descriptor that is still ours to close.
+    /// perhaps after the number was reused. Instead the number is pointed at this process's
+    /// stdin, which lets go of the pty and leaves a descriptor that is still ours to close.
+    /// (Stdin, not a fresh `/dev/null`: a child that is out of descriptors can still do this.
+    /// Rust's runtime opens `/dev/null` as stdin at start-up if the process had none.)
     pub fn close_in_child(&self) -> std::io::Result<()> {
-        let null = std::fs::File::open("/dev/null").map_err(|err| {
-            std::io::Error::new(err.kind(), format!("cannot open /dev/null: {err}"))
-        })?;
         // Safety: dup2 reads no memory; both numbers are open descriptors of this process, and
-        // `self.tty`'s stays open (now on /dev/null) until `self` is dropped.
-        let result = unsafe { nix::libc::dup2(null.as_raw_fd(), self.tty.as_raw_fd()) };
+        // `self.tty`'s stays open (now on stdin's file) until `self` is dropped.
+        let result = unsafe { nix::libc::dup2(nix::libc::STDIN_FILENO, self.tty.as_raw_fd()) };
         Errno::result(result)
             .map(drop)
             .map_err(std::io::Error::from)
