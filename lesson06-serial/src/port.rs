@@ -117,10 +117,12 @@ impl Port {
             name: path.to_string(),
             found,
         };
-        port.prepare().map_err(|err| OpenError {
-            path: path.to_string(),
-            error: serialport::Error::new(serialport::ErrorKind::Unknown, format!("{err:#}")),
-        })?;
+        port.prepare()
+            .and_then(|()| port.discard_input())
+            .map_err(|err| OpenError {
+                path: path.to_string(),
+                error: serialport::Error::new(serialport::ErrorKind::Unknown, format!("{err:#}")),
+            })?;
         Ok(port)
     }
 
@@ -158,6 +160,13 @@ impl Port {
             make_raw(self.fd()).with_context(|| format!("cannot put {} in raw mode", self.name))?;
         }
         Ok(())
+    }
+
+    /// Throws away whatever arrived before the port was opened: a reply meant for an earlier
+    /// program on this port would otherwise be read as the answer to our first command.
+    fn discard_input(&self) -> anyhow::Result<()> {
+        termios::tcflush(self.fd(), termios::FlushArg::TCIFLUSH)
+            .with_context(|| format!("cannot discard what waits unread in {}", self.name))
     }
 
     /// The path it was opened by, or which pty it is the master of.

@@ -233,25 +233,35 @@ fn each_fault_of_the_device_ends_the_host_with_one_line_and_exit_code_1() {
     }
 }
 
-/// Starts the lesson as the host on the test's line, and reads the command it sends.
-fn host_on(peer: &Peer, extra: &[&str]) -> Running {
+/// Starts the lesson as the host on the test's line, and reads the command it sends: `PING`,
+/// after its id (`#42 PING`). Returns the lesson and the id.
+fn host_on(peer: &Peer, extra: &[&str]) -> (Running, u64) {
     let mut args = vec!["--port", peer.path(), "--send", "PING"];
     args.extend(extra);
     let lesson = Running::start(&lesson_bin("lesson06-serial"), &args);
-    assert_eq!(peer.read_until(b"PING\n", TIMEOUT), b"PING\n");
-    lesson
+    let sent = peer.read_until(b" PING\n", TIMEOUT);
+    let id = std::str::from_utf8(&sent)
+        .ok()
+        .and_then(|sent| {
+            sent.strip_prefix('#')?
+                .strip_suffix(" PING\n")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("\"#<id> PING\" in {:?}", sent.escape_ascii().to_string()));
+    (lesson, id)
 }
 
-/// Plays the device: answers the command the host sent with `reply`.
-fn answer(peer: &Peer, reply: &str) {
-    peer.write(format!("{reply}\r\n").as_bytes());
+/// Plays the device: answers the command sent with `id` with `reply`, as the protocol says.
+fn answer(peer: &Peer, id: u64, reply: &str) {
+    peer.write(format!("#{id} {reply}\r\n").as_bytes());
 }
 
 #[test]
 fn the_host_talks_to_a_device_on_a_real_port() {
     let peer = Peer::new();
-    let lesson = host_on(&peer, &[]);
-    peer.write(b"PONG\r\n");
+    let (lesson, id) = host_on(&peer, &[]);
+    answer(&peer, id, "PONG");
     let (status, stdout, stderr) = lesson.finish(TIMEOUT);
     assert!(status.success(), "{status}: {stderr}");
     let out = stdout.join("\n");
@@ -268,7 +278,7 @@ fn the_host_talks_to_a_device_on_a_real_port() {
 #[test]
 fn a_silent_peer_times_out() {
     let peer = Peer::new();
-    let lesson = host_on(&peer, &["--timeout-ms", "400"]);
+    let (lesson, _) = host_on(&peer, &["--timeout-ms", "400"]);
     let (status, _, stderr) = lesson.finish(TIMEOUT);
     assert_eq!(status.code(), Some(1));
     assert_eq!(
@@ -281,7 +291,7 @@ fn a_silent_peer_times_out() {
 fn a_peer_that_garbles_overruns_or_hangs_up_mid_line_gets_one_line() {
     let patient = ["--timeout-ms", "20000"]; // a timeout is not what these cases are about
     let garbled = Peer::new();
-    let lesson = host_on(&garbled, &patient);
+    let (lesson, _) = host_on(&garbled, &patient);
     garbled.write(b"\x8f\xfe\xa1\r\n");
     let (status, _, stderr) = lesson.finish(TIMEOUT);
     assert_eq!(status.code(), Some(1));
@@ -291,7 +301,7 @@ fn a_peer_that_garbles_overruns_or_hangs_up_mid_line_gets_one_line() {
     );
 
     let overrun = Peer::new();
-    let lesson = host_on(&overrun, &patient);
+    let (lesson, _) = host_on(&overrun, &patient);
     overrun.write(&[b'A'; 3000]); // and never a line end
     let (status, _, stderr) = lesson.finish(TIMEOUT);
     assert_eq!(status.code(), Some(1));
@@ -301,7 +311,7 @@ fn a_peer_that_garbles_overruns_or_hangs_up_mid_line_gets_one_line() {
     );
 
     let quitter = Peer::new();
-    let lesson = host_on(&quitter, &patient);
+    let (lesson, _) = host_on(&quitter, &patient);
     quitter.write(b"PON");
     quitter.wait_until_read(TIMEOUT);
     drop(quitter);
@@ -429,12 +439,7 @@ fn the_device_alone_answers_a_host_on_a_real_port_until_it_hangs_up() {
 #[test]
 fn the_device_on_its_own_pty_serves_one_host_after_another() {
     let mut device = Running::start(&lesson_bin("lesson06-serial"), &["--device"]);
-    let line = device.wait_for_line(TIMEOUT, |line| line.starts_with("device: pid "));
-    let path = line
-        .split_once("a host opens ")
-        .and_then(|(_, rest)| rest.split(' ').next())
-        .unwrap_or_else(|| panic!("a pty path in {line:?}"))
-        .to_string();
+    let path = pty_of_device(&mut device);
     for _ in 0..2 {
         let (code, out, err) = run(&["--port", &path, "--send", "PING", "--send", "JOB 1000"]);
         assert_eq!(code, Some(0), "{out}{err}");
@@ -692,7 +697,10 @@ fn plain_prints_each_command_and_its_reply_as_the_python_does() {
 #[test]
 fn too_few_descriptors_give_one_line_that_says_what_could_not_be_made() {
     let mut out_of_descriptors = 0;
-    for args in [&["--send", "PING"][..], &["--bench", "--bytes", "1000", "--runs", "1"]] {
+    for args in [
+        &["--send", "PING"][..],
+        &["--bench", "--bytes", "1000", "--runs", "1"],
+    ] {
         for limit in 4..=14 {
             let (code, out, err) = run_limited(&format!("ulimit -n {limit}"), &[], args);
             if code == Some(0) {
@@ -757,14 +765,106 @@ fn the_host_leaves_the_port_with_the_settings_it_found() {
     peer.set_settings(&cooked);
     let before = peer.settings();
 
-    let lesson = host_on(&peer, &[]);
-    answer(&peer, "PONG");
+    let (lesson, id) = host_on(&peer, &[]);
+    answer(&peer, id, "PONG");
     let (status, _, stderr) = lesson.finish(TIMEOUT);
     assert!(status.success(), "{status}: {stderr}");
     assert_eq!(peer.settings(), before, "after a session that went well");
 
-    let lesson = host_on(&peer, &["--timeout-ms", "300"]);
+    let (lesson, _) = host_on(&peer, &["--timeout-ms", "300"]);
     let (status, _, stderr) = lesson.finish(TIMEOUT);
     assert_eq!(status.code(), Some(1), "{stderr}");
     assert_eq!(peer.settings(), before, "after an error (no reply)");
+}
+
+/// The path of the pty a `--device` run serves, from its first line.
+fn pty_of_device(device: &mut Running) -> String {
+    let line = device.wait_for_line(TIMEOUT, |line| line.starts_with("device: pid "));
+    line.split_once("a host opens ")
+        .and_then(|(_, rest)| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("a pty path in {line:?}"))
+        .to_string()
+}
+
+/// How many bytes wait unread in the tty at `path`.
+fn unread_in(path: &str) -> usize {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(nix::libc::O_NOCTTY | nix::libc::O_NONBLOCK)
+        .open(path)
+        .expect("the pty opens");
+    let mut unread: nix::libc::c_int = 0;
+    // Safety: FIONREAD writes one c_int through the pointer, which points to `unread`.
+    let result = unsafe { nix::libc::ioctl(tty.as_raw_fd(), nix::libc::FIONREAD, &mut unread) };
+    assert_eq!(result, 0, "FIONREAD on {path}");
+    usize::try_from(unread).expect("a count")
+}
+
+/// A host that gives up on a long job leaves the job's reply in the line. The next host must
+/// not read it as the answer to its own first command: it throws away what waits in the port
+/// when it opens it.
+#[test]
+fn a_reply_left_by_a_host_that_gave_up_is_not_the_next_hosts_answer() {
+    let mut device = Running::start(&lesson_bin("lesson06-serial"), &["--device"]);
+    let path = pty_of_device(&mut device);
+    let (code, out, err) = run(&[
+        "--port",
+        &path,
+        "--send",
+        "JOB 20000000",
+        "--timeout-ms",
+        "1",
+    ]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.starts_with("error: no reply to \"JOB 20000000\" within 1 ms"),
+        "{err}"
+    );
+    // The device answers all the same, and its reply waits in the line.
+    device.wait_for_line(TIMEOUT, |line| line.contains(" -> \""));
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    while unread_in(&path) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reply never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let (code, out, err) = run(&["--port", &path, "--send", "PING", "--send", "JOB 10"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(replies(&out), ["\"PONG\"", "\"2355\""]);
+    drop(device);
+}
+
+/// Each reply carries its command's id: a reply with another id, or none, is not taken as the
+/// answer, but ends the host with one line.
+#[test]
+fn a_reply_with_another_id_or_none_is_an_error_in_one_line() {
+    for (reply, message) in [
+        (Some(1), "came back as #"),
+        (
+            None,
+            "came back with no id, so it cannot be told from a reply to another command: \"PONG\"",
+        ),
+    ] {
+        let peer = Peer::new();
+        let (lesson, id) = host_on(&peer, &[]);
+        match reply {
+            Some(offset) => answer(&peer, id + offset, "PONG"),
+            None => peer.write(b"PONG\r\n"),
+        }
+        let (status, stdout, stderr) = lesson.finish(TIMEOUT);
+        assert_eq!(status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with(&format!(
+                "error: the reply to \"PING\" (sent as #{id}) {message}"
+            )),
+            "{stderr}"
+        );
+        assert!(!stdout.join("\n").contains("each answered"), "{stdout:?}");
+    }
 }
