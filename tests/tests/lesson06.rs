@@ -868,3 +868,20 @@ fn a_reply_with_another_id_or_none_is_an_error_in_one_line() {
         assert!(!stdout.join("\n").contains("each answered"), "{stdout:?}");
     }
 }
+
+/// DEEPER.md says who may write to the pty `--device` serves without a lock: its owner (the
+/// user who runs the lesson), root, and at most the `tty` group; nobody else.
+#[test]
+fn the_unlocked_slave_of_the_device_is_yours_and_closed_to_others() {
+    use std::os::unix::fs::MetadataExt;
+    let mut device = Running::start(&lesson_bin("lesson06-serial"), &["--device"]);
+    let path = pty_of_device(&mut device);
+    let metadata = std::fs::metadata(&path).expect("the pty exists");
+    assert_eq!(metadata.uid(), nix::unistd::geteuid().as_raw(), "{path}");
+    assert_eq!(metadata.mode() & 0o007, 0, "{path}: others have no access");
+    assert_eq!(metadata.mode() & 0o040, 0, "{path}: the group may not read");
+    let deeper = std::fs::read_to_string(workspace_root().join("lesson06-serial/DEEPER.md"))
+        .expect("DEEPER.md");
+    assert!(deeper.contains("`--device` keeps the slave `/dev/pts/N` open without locking it"));
+    drop(device);
+}
