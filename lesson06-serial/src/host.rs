@@ -168,9 +168,7 @@ pub fn converse(
         "host:   pid {host_pid} writes; its reader, pid {reader_pid}, shares the port: it inherited the open descriptor through fork, and passes each reply back through a lesson02 queue"
     );
     let first_id = first_id();
-    println!(
-        "host:   each command goes out with an id, from #{first_id} up (\"#{first_id} PING\"), and its reply must come back with the same id: a reply to another command is an error"
-    );
+    println!("host:   commands carry ids (#{first_id} and up); each reply must bring its id back");
     println!(
         "transcript (ms since the lesson started): the host's commands as it sends them, up to {WINDOW} ahead of the replies; then, command by command, what the device heard and answered and what the reader got"
     );
