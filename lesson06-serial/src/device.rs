@@ -12,7 +12,7 @@ use lesson02_queue::Message;
 pub use crate::faults::Fault;
 use crate::faults::{self, Answer};
 use crate::port::{Io, Port};
-use crate::protocol::{Frame, Framer, REPLY_END, Shown};
+use crate::protocol::{Frame, Framer, REPLY_END, Shown, split_command, with_id};
 
 /// How long the device waits for room to write a reply before it gives up on the host.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -59,7 +59,7 @@ pub fn show_frame(frame: &Frame) -> String {
     match frame {
         Frame::Line(text) => Shown(text.as_bytes()).to_string(),
         Frame::Garbled(bytes) => Shown(bytes).to_string(),
-        Frame::TooLong { bytes } => format!("({bytes} bytes with no line end: too long)"),
+        Frame::TooLong { bytes, .. } => format!("({bytes} bytes with no line end: too long)"),
     }
 }
 
@@ -73,7 +73,8 @@ pub enum Ended {
 }
 
 /// Answers commands on `port` until the other side hangs up. Every command and reply is passed
-/// to `log` (a reply just before it is written, so a host that has the reply also has its log).
+/// to `log` (a reply just before it is written, so a host that has the reply also has its log),
+/// without its id; a reply carries the id its command came with.
 pub fn serve(
     port: &Port,
     fault: Option<Fault>,
@@ -90,6 +91,7 @@ pub fn serve(
             Io::TimedOut => continue, // no deadline was given; a spurious wake-up
         };
         for frame in framer.push(&buf[..read]) {
+            let (id, frame) = split_command(frame);
             log(DeviceEvent {
                 line_no,
                 at: start.elapsed(),
@@ -122,7 +124,12 @@ pub fn serve(
                 received: false,
                 shown: Shown(&answer).to_string(),
             })?;
-            match port.write_all(&[&answer[..], REPLY_END].concat(), WRITE_TIMEOUT)? {
+            // A faulty device's noise carries no id: it is not a reply at all.
+            let id = id.as_deref().filter(|_| fault.is_none());
+            match port.write_all(
+                &[&with_id(id, &answer)[..], REPLY_END].concat(),
+                WRITE_TIMEOUT,
+            )? {
                 Io::Done(_) => {}
                 Io::HungUp => return Ok(Ended::HostHungUp),
                 Io::TimedOut => bail!(
@@ -168,9 +175,9 @@ mod tests {
         let timeout = Duration::from_secs(5);
         assert_eq!(
             slave
-                .write_all(b"PING\nJOB 1000\r\n", timeout)
+                .write_all(b"#5 PING\nJOB 1000\r\n", timeout)
                 .expect("write"),
-            Io::Done(15)
+            Io::Done(18)
         );
         let mut got = Vec::new();
         let mut buf = [0u8; 256];
@@ -180,7 +187,10 @@ mod tests {
                 other => panic!("{other:?}; got {:?}", got.escape_ascii().to_string()),
             }
         }
-        assert_eq!(got, b"PONG\r\n249833583000\r\n");
+        assert_eq!(
+            got, b"#5 PONG\r\n249833583000\r\n",
+            "a reply carries its command's id"
+        );
         drop(slave);
         let (ended, events) = device.join().expect("no panic");
         assert_eq!(ended, Ended::HostHungUp);

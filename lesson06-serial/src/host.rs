@@ -18,7 +18,7 @@ use nix::sys::signal::Signal;
 
 use crate::device::{DeviceEvent, micros};
 use crate::port::{Io, Port};
-use crate::protocol::{Frame, Framer, MAX_LINE, Shown};
+use crate::protocol::{Frame, Framer, ID_DIGITS, MAX_LINE, Shown, split_id};
 
 /// How many commands the writer sends ahead of the replies.
 pub const WINDOW: usize = 16;
@@ -94,7 +94,7 @@ fn read_replies(port: &Port, replies: &Queue<Heard>, start: Instant) -> i32 {
                     Frame::Garbled(bytes) => put(HeardWhat::Garbled(bytes)),
                     // Already reported when it went past the limit.
                     Frame::TooLong { .. } if overflow_reported => Ok(()),
-                    Frame::TooLong { bytes } => put(HeardWhat::TooLong(bytes as u64)),
+                    Frame::TooLong { bytes, .. } => put(HeardWhat::TooLong(bytes as u64)),
                 }
             }),
             Ok(Io::HungUp) => {
@@ -120,6 +120,16 @@ fn read_replies(port: &Port, replies: &Queue<Heard>, start: Instant) -> i32 {
             overflow_reported = false;
         }
     }
+}
+
+/// The id of this run's first command; the next ones count up from it. Random, so that a
+/// reply to an earlier host's command (left in the line when that host gave up) cannot carry
+/// the id of one of ours. (std's `RandomState` is seeded from the system's random source.)
+fn first_id() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    // At most ID_DIGITS - 1 digits, so that counting up stays within ID_DIGITS.
+    let below = 10u64.pow(ID_DIGITS as u32 - 1);
+    RandomState::new().hash_one(std::process::id()) % below
 }
 
 /// One line of a transcript: when, who (role and pid), which way, what.
@@ -148,23 +158,28 @@ pub fn converse(
     timeout: Duration,
     start: Instant,
 ) -> anyhow::Result<ExitCode> {
-    let mut replies = Queue::<Heard>::new()?;
-    let mut reader = fork_child(|| read_replies(&port, &replies, start))?;
+    let mut replies = Queue::<Heard>::new()
+        .context("cannot create the queue the host's reader passes replies through")?;
+    let mut reader = fork_child(|| read_replies(&port, &replies, start))
+        .context("cannot start the host's reader process")?;
     let host_pid = std::process::id();
     let reader_pid = reader.pid().as_raw().unsigned_abs();
     println!(
         "host:   pid {host_pid} writes; its reader, pid {reader_pid}, shares the port: it inherited the open descriptor through fork, and passes each reply back through a lesson02 queue"
     );
+    let first_id = first_id();
+    println!("host:   commands carry ids (#{first_id} and up); each reply must bring its id back");
     println!(
         "transcript (ms since the lesson started): the host's commands as it sends them, up to {WINDOW} ahead of the replies; then, command by command, what the device heard and answered and what the reader got"
     );
+    let id_of = |line_no: usize| (first_id + line_no as u64).to_string();
     let mut next = 0;
     let mut last_sent = Duration::ZERO;
     let mut first_reply = None;
     for (line_no, command) in commands.iter().enumerate() {
         while next < commands.len() && next - line_no < WINDOW {
             let at = start.elapsed();
-            let line = format!("{}\n", commands[next]);
+            let line = format!("#{} {}\n", id_of(next), commands[next]);
             match port.write_all(line.as_bytes(), timeout)? {
                 Io::Done(_) => {}
                 Io::TimedOut => bail!(
@@ -206,8 +221,12 @@ pub fn converse(
             );
         };
         first_reply.get_or_insert(heard.at);
+        let id = id_of(line_no);
         let shown = match &heard.what {
-            HeardWhat::Line(text) => Shown(text.as_bytes()).to_string(),
+            HeardWhat::Line(text) => match split_id(text.as_bytes()) {
+                (Some(got), reply) if got == id => Shown(reply).to_string(),
+                _ => Shown(text.as_bytes()).to_string(),
+            },
             HeardWhat::Garbled(bytes) => Shown(bytes).to_string(),
             HeardWhat::TooLong(bytes) => format!("({bytes} bytes: over the {MAX_LINE}-byte limit)"),
             HeardWhat::HungUp(partial) if partial.is_empty() => "(hang-up)".to_string(),
@@ -218,7 +237,7 @@ pub fn converse(
             "{}",
             transcript_line(heard.at, "reader", reader_pid, "<-", &shown)
         );
-        check_reply(&heard.what, command)?;
+        check_reply(&heard.what, command, &id)?;
     }
     let plural = if commands.len() == 1 { "" } else { "s" };
     println!(
@@ -230,11 +249,22 @@ pub fn converse(
     hang_up(port, &mut reader, device)
 }
 
-/// A reply line is fine; anything else ends the session with a one-line error.
-fn check_reply(what: &HeardWhat, command: &str) -> anyhow::Result<()> {
+/// A reply line with the command's id is fine; anything else ends the session with a one-line
+/// error.
+fn check_reply(what: &HeardWhat, command: &str, id: &str) -> anyhow::Result<()> {
     let command = Shown(command.as_bytes());
     match what {
-        HeardWhat::Line(_) => Ok(()),
+        HeardWhat::Line(text) => match split_id(text.as_bytes()) {
+            (Some(got), _) if got == id => Ok(()),
+            (Some(got), _) => bail!(
+                "the reply to {command} (sent as #{id}) came back as #{got}: it answers another command, perhaps one an earlier host sent and stopped waiting for: {}",
+                Shown(text.as_bytes())
+            ),
+            (None, _) => bail!(
+                "the reply to {command} (sent as #{id}) came back with no id, so it cannot be told from a reply to another command: {} (does the other end speak this protocol?)",
+                Shown(text.as_bytes())
+            ),
+        },
         HeardWhat::Garbled(bytes) => bail!(
             "the reply to {command} is not ASCII text: {} (a wrong baud rate turns text into noise like this)",
             Shown(bytes)

@@ -12,6 +12,7 @@ use common::cli::{exit_code, parse_args};
 use lesson06_serial::bench::{Plan, bench};
 use lesson06_serial::device::Fault;
 use lesson06_serial::notes;
+use lesson06_serial::protocol::Shown;
 use lesson06_serial::session::{
     DEFAULT_COMMANDS, SessionOptions, run_device, run_device_on_own_pty, run_port, run_virtual,
 };
@@ -39,7 +40,7 @@ struct Args {
     device: bool,
 
     /// Send this line instead of the default commands (repeat it for several lines)
-    #[arg(long, value_name = "LINE", value_parser = one_line, conflicts_with = "bench")]
+    #[arg(long, value_name = "LINE", conflicts_with = "bench")]
     send: Vec<String>,
 
     /// How long the host waits for each reply (and for room to write)
@@ -75,13 +76,10 @@ struct Args {
     python: bool,
 }
 
-/// A line to send: no line end inside it (the protocol's line end is added when it is sent).
-fn one_line(line: &str) -> Result<String, String> {
-    if line.contains(['\n', '\r']) {
-        Err("a line cannot hold a line end (CR or LF)".to_string())
-    } else {
-        Ok(line.to_string())
-    }
+/// A line to send holds no line end (the protocol's line end is added when it is sent). Checked
+/// here rather than by clap, whose report would quote the line end itself and so take two lines.
+fn line_with_a_line_end(lines: &[String]) -> Option<&String> {
+    lines.iter().find(|line| line.contains(['\n', '\r']))
 }
 
 fn main() -> ExitCode {
@@ -93,6 +91,13 @@ fn main() -> ExitCode {
         // A usage error, like clap's own: exit code 2.
         eprintln!(
             "error: --device-fault makes the built-in device misbehave; with --port {path} the device is whatever is on the other end (see --help)"
+        );
+        return ExitCode::from(2);
+    }
+    if let Some(line) = line_with_a_line_end(&args.send) {
+        eprintln!(
+            "error: invalid value {} for '--send <LINE>': a line cannot hold a line end (CR or LF); give each line its own --send (see --help)",
+            Shown(line.as_bytes())
         );
         return ExitCode::from(2);
     }

@@ -17,6 +17,7 @@
 
 use std::fmt;
 use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::unix::fs::OpenOptionsExt;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, ensure};
@@ -42,6 +43,10 @@ pub enum Io {
 pub struct Port {
     tty: TTYPort,
     name: String,
+    /// The settings a port opened by its path had before it was opened, put back when it is
+    /// closed: the terminal, adapter or program on it should not be left in raw mode.
+    /// (Kept as libc's plain struct: nix's `Termios` is not `Sync`, and threads share a `Port`.)
+    found: Option<nix::libc::termios>,
 }
 
 /// Why a port could not be opened, in one line with a hint.
@@ -87,20 +92,37 @@ impl Port {
     /// Opens the serial port at `path` exclusively (serialport's default: `TIOCEXCL` and an
     /// exclusive `flock`), in raw mode, at `baud`.
     pub fn open(path: &str, baud: u32) -> Result<Port, OpenError> {
+        // serialport changes the settings as it opens, so they are read through a descriptor of
+        // our own first. It stays open until serialport's is: closing the last descriptor of a
+        // real port drops its DTR line, which resets many boards.
+        let before = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(nix::libc::O_NOCTTY | nix::libc::O_NONBLOCK)
+            .open(path)
+            .ok();
+        let found = before
+            .as_ref()
+            .and_then(|file| termios::tcgetattr(file).ok())
+            .map(nix::libc::termios::from);
         let tty = serialport::new(path, baud)
             .open_native()
             .map_err(|error| OpenError {
                 path: path.to_string(),
                 error,
             })?;
+        drop(before);
         let port = Port {
             tty,
             name: path.to_string(),
+            found,
         };
-        port.prepare().map_err(|err| OpenError {
-            path: path.to_string(),
-            error: serialport::Error::new(serialport::ErrorKind::Unknown, format!("{err:#}")),
-        })?;
+        port.prepare()
+            .and_then(|()| port.discard_input())
+            .map_err(|err| OpenError {
+                path: path.to_string(),
+                error: serialport::Error::new(serialport::ErrorKind::Unknown, format!("{err:#}")),
+            })?;
         Ok(port)
     }
 
@@ -113,8 +135,13 @@ impl Port {
         let master = Port {
             tty: master,
             name: format!("the master of {name}"),
+            found: None,
         };
-        let slave = Port { tty: slave, name };
+        let slave = Port {
+            tty: slave,
+            name,
+            found: None,
+        };
         // pair() opens both without O_CLOEXEC: a program we run later would inherit them.
         master.prepare()?;
         slave.prepare()?;
@@ -123,14 +150,23 @@ impl Port {
 
     /// Close-on-exec, non-blocking (every wait goes through `poll`, with a deadline), raw.
     fn prepare(&self) -> anyhow::Result<()> {
-        fcntl(self.fd(), FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC))?;
-        let flags = OFlag::from_bits_retain(fcntl(self.fd(), FcntlArg::F_GETFL)?);
-        fcntl(self.fd(), FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK))?;
+        let set_up = || format!("cannot set up {}", self.name);
+        fcntl(self.fd(), FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).with_context(set_up)?;
+        let flags =
+            OFlag::from_bits_retain(fcntl(self.fd(), FcntlArg::F_GETFL).with_context(set_up)?);
+        fcntl(self.fd(), FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK)).with_context(set_up)?;
         // macOS cannot read a pty master's settings; Linux can, and its master starts raw.
         if self.tty.name().is_some() || cfg!(target_os = "linux") {
             make_raw(self.fd()).with_context(|| format!("cannot put {} in raw mode", self.name))?;
         }
         Ok(())
+    }
+
+    /// Throws away whatever arrived before the port was opened: a reply meant for an earlier
+    /// program on this port would otherwise be read as the answer to our first command.
+    fn discard_input(&self) -> anyhow::Result<()> {
+        termios::tcflush(self.fd(), termios::FlushArg::TCIFLUSH)
+            .with_context(|| format!("cannot discard what waits unread in {}", self.name))
     }
 
     /// The path it was opened by, or which pty it is the master of.
@@ -151,13 +187,14 @@ impl Port {
     /// Not `drop`: the `Port` is the parent's, and `TTYPort`'s `Drop` also clears the tty's
     /// exclusive mode (`TIOCNXCL`), for every process that has it open. Nor a plain `close`:
     /// the `Port` would still hold the number, and a later drop would close it a second time,
-    /// perhaps after the number was reused. Instead the number is pointed at `/dev/null`,
-    /// which lets go of the pty and leaves a descriptor that is still ours to close.
+    /// perhaps after the number was reused. Instead the number is pointed at this process's
+    /// stdin, which lets go of the pty and leaves a descriptor that is still ours to close.
+    /// (Stdin, not a fresh `/dev/null`: a child that is out of descriptors can still do this.
+    /// Rust's runtime opens `/dev/null` as stdin at start-up if the process had none.)
     pub fn close_in_child(&self) -> std::io::Result<()> {
-        let null = std::fs::File::open("/dev/null")?;
         // Safety: dup2 reads no memory; both numbers are open descriptors of this process, and
-        // `self.tty`'s stays open (now on /dev/null) until `self` is dropped.
-        let result = unsafe { nix::libc::dup2(null.as_raw_fd(), self.tty.as_raw_fd()) };
+        // `self.tty`'s stays open (now on stdin's file) until `self` is dropped.
+        let result = unsafe { nix::libc::dup2(nix::libc::STDIN_FILENO, self.tty.as_raw_fd()) };
         Errno::result(result)
             .map(drop)
             .map_err(std::io::Error::from)
@@ -228,6 +265,18 @@ impl Port {
             // Ready, timed out (the caller's next try finds out which) or interrupted.
             Ok(_) | Err(Errno::EINTR) => Ok(true),
             Err(errno) => Err(errno.into()),
+        }
+    }
+}
+
+/// Closing a port opened by its path puts back the settings it had, however the lesson ends
+/// (a normal end, an error; not a signal that kills it, as no destructor runs then: `stty
+/// sane < PATH` repairs a terminal left in raw mode). A forked child never drops its copy.
+impl Drop for Port {
+    fn drop(&mut self) {
+        if let Some(settings) = self.found {
+            // Nothing to do about a failure: the other end may be gone (EIO), the port is closing.
+            let _ = termios::tcsetattr(self.fd(), SetArg::TCSANOW, &Termios::from(settings));
         }
     }
 }

@@ -7,6 +7,11 @@
 //!
 //! - A line is printable ASCII (bytes 0x20 to 0x7E) of at most [`MAX_LINE`] bytes, ended by LF.
 //!   CR LF and a lone CR end a line too, so terminal programs work as they are.
+//! - A command may start with an id: `#`, 1 to [`ID_DIGITS`] digits and a space (`#42 PING`).
+//!   The device then starts its reply with the same id (`#42 PONG`), so the host can tell the
+//!   reply to this command from one to another (left in the line by an earlier host that gave
+//!   up waiting). The lesson's host always sends one; a line without one (a person at a
+//!   terminal) gets a reply without one. [`MAX_LINE`] counts the command without its id.
 //! - The host sends one command per line; the device answers every line with exactly one line,
 //!   ended by CR LF, in order:
 //!   - `PING` → `PONG`
@@ -22,8 +27,14 @@ use std::fmt;
 /// reply comes well within the host's default timeout (`job(MAX_N)` would take seconds).
 pub const JOB_LIMIT: u64 = 100_000_000;
 
-/// The longest line, line end excluded, that either side accepts.
+/// The longest line, line end and id excluded, that either side accepts.
 pub const MAX_LINE: usize = 1024;
+
+/// The most digits an id may have (`#` and a space come with them).
+pub const ID_DIGITS: usize = 10;
+
+/// The longest line on the wire: an id, then a line of [`MAX_LINE`] bytes.
+const MAX_WIRE_LINE: usize = MAX_LINE + ID_DIGITS + 2;
 
 /// What the device sends after each reply: CR LF, so a terminal shows each reply on a line of
 /// its own. A host that reads lines drops the CR.
@@ -37,8 +48,10 @@ pub enum Frame {
     /// A whole line holding a byte that is not printable ASCII: noise (a wrong baud rate) or a
     /// peer that does not speak this protocol.
     Garbled(Vec<u8>),
-    /// A line longer than [`MAX_LINE`]: its bytes were dropped, up to its line end.
-    TooLong { bytes: usize },
+    /// A line longer than [`MAX_LINE`]: its bytes were dropped, up to its line end. `bytes`
+    /// and `id` are those of the line without and with its id, if it started with one (the
+    /// id is kept so that even this line's reply can carry it).
+    TooLong { bytes: usize, id: Option<String> },
 }
 
 /// A line's text as it is; anything else as the transcript shows it.
@@ -47,7 +60,9 @@ impl fmt::Display for Frame {
         match self {
             Frame::Line(text) => f.write_str(text),
             Frame::Garbled(bytes) => write!(f, "{} (not ASCII text)", Shown(bytes)),
-            Frame::TooLong { bytes } => write!(f, "({bytes} bytes with no line end: too long)"),
+            Frame::TooLong { bytes, .. } => {
+                write!(f, "({bytes} bytes with no line end: too long)")
+            }
         }
     }
 }
@@ -76,7 +91,7 @@ impl Framer {
             match byte {
                 b'\n' if after_cr => {} // the LF of a CR LF
                 b'\n' | b'\r' => frames.push(self.finish_line()),
-                _ if self.partial.len() < MAX_LINE => self.partial.push(byte),
+                _ if self.partial.len() < MAX_WIRE_LINE => self.partial.push(byte),
                 _ => self.overflow += 1,
             }
         }
@@ -97,14 +112,63 @@ impl Framer {
         let line = std::mem::take(&mut self.partial);
         let overflow = std::mem::take(&mut self.overflow);
         if overflow > 0 {
+            let (id, rest) = split_id(&line);
             Frame::TooLong {
-                bytes: line.len() + overflow,
+                bytes: rest.len() + overflow,
+                id: id.map(str::to_string),
             }
         } else if line.iter().all(|byte| (0x20..=0x7e).contains(byte)) {
             Frame::Line(String::from_utf8(line).expect("printable ASCII is UTF-8"))
         } else {
             Frame::Garbled(line)
         }
+    }
+}
+
+/// Splits the id off the start of a line: `#42 PING` gives `(Some("42"), "PING")`; a line that
+/// does not start with one is all command.
+pub fn split_id(line: &[u8]) -> (Option<&str>, &[u8]) {
+    if let Some(rest) = line.strip_prefix(b"#") {
+        let digits = rest.iter().take_while(|byte| byte.is_ascii_digit()).count();
+        if (1..=ID_DIGITS).contains(&digits) && rest.get(digits) == Some(&b' ') {
+            let id = std::str::from_utf8(&rest[..digits]).expect("ASCII digits are UTF-8");
+            return (Some(id), &rest[digits + 1..]);
+        }
+    }
+    (None, line)
+}
+
+/// A line as the device reads it: its id, if it has one, and the command without it.
+pub fn split_command(frame: Frame) -> (Option<String>, Frame) {
+    let (id, command) = match frame {
+        Frame::TooLong { bytes, id } => return (id, Frame::TooLong { bytes, id: None }),
+        Frame::Line(text) => {
+            let (id, command) = split_id(text.as_bytes());
+            (id.map(str::to_string), command.to_vec())
+        }
+        Frame::Garbled(bytes) => {
+            let (id, command) = split_id(&bytes);
+            (id.map(str::to_string), command.to_vec())
+        }
+    };
+    let frame = if command.len() > MAX_LINE {
+        Frame::TooLong {
+            bytes: command.len(),
+            id: None,
+        }
+    } else if command.iter().all(|byte| (0x20..=0x7e).contains(byte)) {
+        Frame::Line(String::from_utf8(command).expect("printable ASCII is UTF-8"))
+    } else {
+        Frame::Garbled(command)
+    };
+    (id, frame)
+}
+
+/// A reply with the id of the command it answers, if that had one.
+pub fn with_id(id: Option<&str>, reply: &[u8]) -> Vec<u8> {
+    match id {
+        Some(id) => [b"#", id.as_bytes(), b" ", reply].concat(),
+        None => reply.to_vec(),
     }
 }
 
@@ -116,7 +180,7 @@ pub fn reply(frame: &Frame) -> String {
             "ERR not ASCII text: {} (a wrong baud rate looks like this)",
             Shown(bytes)
         ),
-        Frame::TooLong { bytes } => {
+        Frame::TooLong { bytes, .. } => {
             format!("ERR line too long: {bytes} bytes, at most {MAX_LINE}")
         }
     }
@@ -243,11 +307,11 @@ mod tests {
     #[test]
     fn a_line_over_the_limit_is_dropped_and_counted_and_the_next_one_is_fine() {
         let mut framer = Framer::new();
-        let exact = vec![b'x'; MAX_LINE];
+        let exact = vec![b'x'; MAX_WIRE_LINE];
         let over = vec![b'y'; MAX_LINE + 500];
         assert_eq!(
             framer.push(&[&exact[..], b"\n"].concat()),
-            [Frame::Line("x".repeat(MAX_LINE))]
+            [Frame::Line("x".repeat(MAX_WIRE_LINE))]
         );
         assert_eq!(framer.push(&over), []);
         assert_eq!(framer.unfinished_len(), MAX_LINE + 500);
@@ -255,10 +319,20 @@ mod tests {
             framer.push(b"\nPING\n"),
             [
                 Frame::TooLong {
-                    bytes: MAX_LINE + 500
+                    bytes: MAX_LINE + 500,
+                    id: None
                 },
                 Frame::Line("PING".into())
             ]
+        );
+        // An overlong line keeps its id, so that its reply can carry it.
+        let tagged_over = [&b"#42 "[..], &over].concat();
+        assert_eq!(
+            framer.push(&[&tagged_over[..], b"\n"].concat()),
+            [Frame::TooLong {
+                bytes: MAX_LINE + 500,
+                id: Some("42".into())
+            }]
         );
     }
 
@@ -302,7 +376,10 @@ mod tests {
             reply(&Frame::Garbled(vec![0xff, b'a'])).starts_with("ERR not ASCII text: \"\\xffa\"")
         );
         assert_eq!(
-            reply(&Frame::TooLong { bytes: 2000 }),
+            reply(&Frame::TooLong {
+                bytes: 2000,
+                id: None
+            }),
             "ERR line too long: 2000 bytes, at most 1024"
         );
     }
@@ -318,6 +395,40 @@ mod tests {
         assert!(unknown.len() < 120, "{unknown}");
         let garbled = reply(&Frame::Garbled(vec![0xff; MAX_LINE]));
         assert!(garbled.len() <= MAX_LINE, "{} bytes", garbled.len());
+    }
+
+    #[test]
+    fn a_commands_id_is_split_off_and_its_length_is_the_commands_alone() {
+        let line = |text: &str| Frame::Line(text.to_string());
+        assert_eq!(
+            split_command(line("#42 PING")),
+            (Some("42".into()), line("PING"))
+        );
+        assert_eq!(split_command(line("PING")), (None, line("PING")));
+        for not_an_id in ["#PING", "# PING", "#12345678901 PING", "#4x PING", "#42"] {
+            assert_eq!(split_command(line(not_an_id)), (None, line(not_an_id)));
+        }
+        assert_eq!(
+            split_command(Frame::Garbled(b"#7 P\xffNG".to_vec())),
+            (Some("7".into()), Frame::Garbled(b"P\xffNG".to_vec()))
+        );
+        let longest = format!("ECHO {}", "x".repeat(MAX_LINE - 5));
+        assert_eq!(
+            split_command(line(&format!("#1234567890 {longest}"))),
+            (Some("1234567890".into()), line(&longest))
+        );
+        assert_eq!(
+            split_command(line(&format!("{longest}y"))),
+            (
+                None,
+                Frame::TooLong {
+                    bytes: MAX_LINE + 1,
+                    id: None
+                }
+            )
+        );
+        assert_eq!(with_id(Some("42"), b"PONG"), b"#42 PONG");
+        assert_eq!(with_id(None, b"PONG"), b"PONG");
     }
 
     #[test]

@@ -57,7 +57,8 @@ pub fn run_virtual(options: &SessionOptions, fault: Option<Fault>) -> anyhow::Re
     };
     println!("host:   locked it (TIOCEXCL and flock); a second open fails: {second_open}");
 
-    let log = Queue::<DeviceEvent>::new()?;
+    let log = Queue::<DeviceEvent>::new()
+        .context("cannot create the queue the device passes its log through")?;
     let device = fork_child(|| {
         let served = slave
             .close_in_child()
@@ -68,7 +69,8 @@ pub fn run_virtual(options: &SessionOptions, fault: Option<Fault>) -> anyhow::Re
             Ok(Ended::HungUpOnPurpose) => 3,
             Err(err) => exit_code_in_child("device", Err(err)),
         }
-    })?;
+    })
+    .context("cannot start the device process")?;
     // The device has its own copy of the master; ours must go, or the device's end would
     // never hang up when the device dies.
     drop(master);

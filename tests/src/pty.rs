@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use nix::errno::Errno;
 use nix::fcntl::{FcntlArg, FdFlag, OFlag, fcntl};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
+use nix::sys::termios::{SetArg, Termios, cfmakeraw, tcgetattr, tcsetattr};
 
 /// The test's end of a serial line whose other end is the pty slave at [`path`](Self::path).
 #[derive(Debug)]
@@ -44,6 +44,16 @@ impl Peer {
             slave: pty.slave,
             path,
         }
+    }
+
+    /// The settings of the lesson's end, as a program that opens it finds them.
+    pub fn settings(&self) -> Termios {
+        tcgetattr(&self.slave).expect("tcgetattr")
+    }
+
+    /// Changes the settings of the lesson's end.
+    pub fn set_settings(&self, settings: &Termios) {
+        tcsetattr(&self.slave, SetArg::TCSANOW, settings).expect("tcsetattr");
     }
 
     /// The path the lesson opens.

@@ -303,3 +303,20 @@ fn fork_is_refused_where_the_thread_count_is_unknown() {
         "{line}"
     );
 }
+
+/// A fresh clone's `cargo test --workspace` once saw lesson06's host exit 0 with no reply in the
+/// output the test collected: the lesson had printed it, but `Running::finish` took only the
+/// lines its reader thread had already passed on when the lesson exited. It must read the
+/// lesson's stdout to its end. Here the end comes after the program has exited, from a process
+/// it left behind, so a `finish` that stops at the exit misses it every time.
+#[test]
+fn finish_collects_every_line_of_stdout_even_those_that_arrive_after_the_exit() {
+    let program = std::path::Path::new("/bin/sh");
+    let running = course_tests::procs::Running::start(
+        program,
+        &["-c", "echo first; (sleep 0.3; echo last) &"],
+    );
+    let (status, lines, _) = running.finish(course_tests::TIMEOUT);
+    assert!(status.success(), "{status}");
+    assert_eq!(lines, ["first", "last"]);
+}

@@ -3,8 +3,6 @@
 //! full-duplex measurement, and the README.
 
 use std::process::Command as StdCommand;
-use std::thread;
-use std::time::Duration;
 
 use course_tests::procs::Running;
 use course_tests::pty::Peer;
@@ -57,6 +55,25 @@ fn pid_after(out: &str, marker: &str) -> u32 {
         .find_map(|line| Some(&line[line.find(marker)? + marker.len()..]))
         .and_then(|rest| rest.split([' ', ',']).next()?.parse().ok())
         .unwrap_or_else(|| panic!("no {marker:?} line in {out}"))
+}
+
+/// Like [`run`], in a shell that first runs `limit` (e.g. `ulimit -n 8`), with `env` set.
+fn run_limited(limit: &str, env: &[(&str, &str)], args: &[&str]) -> (Option<i32>, String, String) {
+    let mut command = Command::new("/bin/sh")
+        .args(["-c", &format!("{limit} && exec \"$0\" \"$@\"")])
+        .arg(lesson_bin("lesson06-serial"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .timeout(TIMEOUT);
+    for (key, value) in env {
+        command = command.env(key, value);
+    }
+    let output = command.output().expect("runs");
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).expect("utf-8"),
+        String::from_utf8(output.stderr).expect("utf-8"),
+    )
 }
 
 #[test]
@@ -216,20 +233,35 @@ fn each_fault_of_the_device_ends_the_host_with_one_line_and_exit_code_1() {
     }
 }
 
-/// Starts the lesson as the host on the test's line, and reads the command it sends.
-fn host_on(peer: &Peer, extra: &[&str]) -> Running {
+/// Starts the lesson as the host on the test's line, and reads the command it sends: `PING`,
+/// after its id (`#42 PING`). Returns the lesson and the id.
+fn host_on(peer: &Peer, extra: &[&str]) -> (Running, u64) {
     let mut args = vec!["--port", peer.path(), "--send", "PING"];
     args.extend(extra);
     let lesson = Running::start(&lesson_bin("lesson06-serial"), &args);
-    assert_eq!(peer.read_until(b"PING\n", TIMEOUT), b"PING\n");
-    lesson
+    let sent = peer.read_until(b" PING\n", TIMEOUT);
+    let id = std::str::from_utf8(&sent)
+        .ok()
+        .and_then(|sent| {
+            sent.strip_prefix('#')?
+                .strip_suffix(" PING\n")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("\"#<id> PING\" in {:?}", sent.escape_ascii().to_string()));
+    (lesson, id)
+}
+
+/// Plays the device: answers the command sent with `id` with `reply`, as the protocol says.
+fn answer(peer: &Peer, id: u64, reply: &str) {
+    peer.write(format!("#{id} {reply}\r\n").as_bytes());
 }
 
 #[test]
 fn the_host_talks_to_a_device_on_a_real_port() {
     let peer = Peer::new();
-    let lesson = host_on(&peer, &[]);
-    peer.write(b"PONG\r\n");
+    let (lesson, id) = host_on(&peer, &[]);
+    answer(&peer, id, "PONG");
     let (status, stdout, stderr) = lesson.finish(TIMEOUT);
     assert!(status.success(), "{status}: {stderr}");
     let out = stdout.join("\n");
@@ -246,7 +278,7 @@ fn the_host_talks_to_a_device_on_a_real_port() {
 #[test]
 fn a_silent_peer_times_out() {
     let peer = Peer::new();
-    let lesson = host_on(&peer, &["--timeout-ms", "400"]);
+    let (lesson, _) = host_on(&peer, &["--timeout-ms", "400"]);
     let (status, _, stderr) = lesson.finish(TIMEOUT);
     assert_eq!(status.code(), Some(1));
     assert_eq!(
@@ -259,7 +291,7 @@ fn a_silent_peer_times_out() {
 fn a_peer_that_garbles_overruns_or_hangs_up_mid_line_gets_one_line() {
     let patient = ["--timeout-ms", "20000"]; // a timeout is not what these cases are about
     let garbled = Peer::new();
-    let lesson = host_on(&garbled, &patient);
+    let (lesson, _) = host_on(&garbled, &patient);
     garbled.write(b"\x8f\xfe\xa1\r\n");
     let (status, _, stderr) = lesson.finish(TIMEOUT);
     assert_eq!(status.code(), Some(1));
@@ -269,7 +301,7 @@ fn a_peer_that_garbles_overruns_or_hangs_up_mid_line_gets_one_line() {
     );
 
     let overrun = Peer::new();
-    let lesson = host_on(&overrun, &patient);
+    let (lesson, _) = host_on(&overrun, &patient);
     overrun.write(&[b'A'; 3000]); // and never a line end
     let (status, _, stderr) = lesson.finish(TIMEOUT);
     assert_eq!(status.code(), Some(1));
@@ -279,7 +311,7 @@ fn a_peer_that_garbles_overruns_or_hangs_up_mid_line_gets_one_line() {
     );
 
     let quitter = Peer::new();
-    let lesson = host_on(&quitter, &patient);
+    let (lesson, _) = host_on(&quitter, &patient);
     quitter.write(b"PON");
     quitter.wait_until_read(TIMEOUT);
     drop(quitter);
@@ -377,9 +409,13 @@ fn the_device_alone_answers_a_host_on_a_real_port_until_it_hangs_up() {
     lesson.wait_for_line(TIMEOUT, |line| line.starts_with("device: pid "));
     let longest = "x".repeat(1019);
     let too_long = "y".repeat(1020);
-    // Three line ends (LF, CR LF, CR) and a line split over two writes.
+    // Three line ends (LF, CR LF, CR) and a line split over two writes. The second write waits
+    // until the device has read the first one to its end, so the two cannot arrive as one read:
+    // until it logged the third line (the bytes of one write reach it together) and the line
+    // holds nothing unread.
     peer.write(format!("PING\nECHO {longest}\r\nECHO {too_long}\rJOB 10").as_bytes());
-    thread::sleep(Duration::from_millis(50));
+    lesson.wait_for_line(TIMEOUT, |line| line.contains("<- (1025 bytes"));
+    peer.wait_until_read(TIMEOUT);
     peer.write(b"00\n");
     let got = peer.read_until(b"249833583000\r\n", TIMEOUT);
     let expected = format!(
@@ -408,12 +444,7 @@ fn the_device_alone_answers_a_host_on_a_real_port_until_it_hangs_up() {
 #[test]
 fn the_device_on_its_own_pty_serves_one_host_after_another() {
     let mut device = Running::start(&lesson_bin("lesson06-serial"), &["--device"]);
-    let line = device.wait_for_line(TIMEOUT, |line| line.starts_with("device: pid "));
-    let path = line
-        .split_once("a host opens ")
-        .and_then(|(_, rest)| rest.split(' ').next())
-        .unwrap_or_else(|| panic!("a pty path in {line:?}"))
-        .to_string();
+    let path = pty_of_device(&mut device);
     for _ in 0..2 {
         let (code, out, err) = run(&["--port", &path, "--send", "PING", "--send", "JOB 1000"]);
         assert_eq!(code, Some(0), "{out}{err}");
@@ -664,4 +695,198 @@ fn plain_prints_each_command_and_its_reply_as_the_python_does() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+}
+
+/// Run out of descriptors at each step in turn: whichever pipe or pty could not be made, the
+/// one line says what it was, not a bare `Too many open files`.
+#[test]
+fn too_few_descriptors_give_one_line_that_says_what_could_not_be_made() {
+    let mut out_of_descriptors = 0;
+    for args in [
+        &["--send", "PING"][..],
+        &["--bench", "--bytes", "1000", "--runs", "1"],
+    ] {
+        for limit in 4..=14 {
+            let (code, out, err) = run_limited(&format!("ulimit -n {limit}"), &[], args);
+            if code == Some(0) {
+                continue;
+            }
+            let case = format!("ulimit -n {limit}, {args:?}");
+            assert_eq!(code, Some(1), "{case}: {out}{err}");
+            assert_eq!(err.lines().count(), 1, "{case}: {err}");
+            assert!(err.starts_with("error: "), "{case}: {err}");
+            if err.contains("Too many open files") {
+                out_of_descriptors += 1;
+                let (what, _) = err.split_once("Too many open files").expect("found");
+                assert!(what.contains("cannot "), "{case}: says what failed: {err}");
+            }
+        }
+    }
+    assert!(out_of_descriptors >= 2, "some limit was too low");
+}
+
+#[test]
+fn a_line_end_inside_send_is_refused_with_its_reason_in_one_line() {
+    for line in ["PING\nX", "PING\r", "\nJOB 10"] {
+        let (code, out, err) = run(&["--send", "PING", "--send", line]);
+        assert_eq!(code, Some(2), "{line:?}: {out}{err}");
+        assert_eq!(out, "");
+        assert_eq!(err.lines().count(), 1, "{line:?}: {err}");
+        assert!(
+            err.starts_with("error: invalid value \"")
+                && err.contains("for '--send <LINE>': a line cannot hold a line end (CR or LF)"),
+            "{line:?}: {err}"
+        );
+    }
+}
+
+/// Threads that ask for a stack larger than the process may map cannot be started: the
+/// measurement says so in one line instead of panicking.
+#[test]
+fn a_thread_that_cannot_be_started_is_one_line_not_a_panic() {
+    let (code, out, err) = run_limited(
+        "ulimit -v 1000000",
+        &[("RUST_MIN_STACK", "1099511627776")],
+        &["--bench", "--bytes", "1000", "--runs", "1"],
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: ") && err.contains("cannot start a writer thread: "),
+        "{err}"
+    );
+}
+
+/// `--port` puts the port in raw mode while it talks; afterwards the port has the settings it
+/// had before, whether the host ended well or with an error.
+#[test]
+fn the_host_leaves_the_port_with_the_settings_it_found() {
+    use nix::sys::termios::{InputFlags, LocalFlags, OutputFlags};
+    let peer = Peer::new();
+    let mut cooked = peer.settings();
+    cooked.input_flags |= InputFlags::ICRNL | InputFlags::IXON;
+    cooked.output_flags |= OutputFlags::OPOST | OutputFlags::ONLCR;
+    cooked.local_flags |= LocalFlags::ECHO | LocalFlags::ICANON | LocalFlags::ISIG;
+    peer.set_settings(&cooked);
+    let before = peer.settings();
+
+    let (lesson, id) = host_on(&peer, &[]);
+    answer(&peer, id, "PONG");
+    let (status, _, stderr) = lesson.finish(TIMEOUT);
+    assert!(status.success(), "{status}: {stderr}");
+    assert_eq!(peer.settings(), before, "after a session that went well");
+
+    let (lesson, _) = host_on(&peer, &["--timeout-ms", "300"]);
+    let (status, _, stderr) = lesson.finish(TIMEOUT);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert_eq!(peer.settings(), before, "after an error (no reply)");
+}
+
+/// The path of the pty a `--device` run serves, from its first line.
+fn pty_of_device(device: &mut Running) -> String {
+    let line = device.wait_for_line(TIMEOUT, |line| line.starts_with("device: pid "));
+    line.split_once("a host opens ")
+        .and_then(|(_, rest)| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("a pty path in {line:?}"))
+        .to_string()
+}
+
+/// How many bytes wait unread in the tty at `path`.
+fn unread_in(path: &str) -> usize {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(nix::libc::O_NOCTTY | nix::libc::O_NONBLOCK)
+        .open(path)
+        .expect("the pty opens");
+    let mut unread: nix::libc::c_int = 0;
+    // Safety: FIONREAD writes one c_int through the pointer, which points to `unread`.
+    let result = unsafe { nix::libc::ioctl(tty.as_raw_fd(), nix::libc::FIONREAD, &mut unread) };
+    assert_eq!(result, 0, "FIONREAD on {path}");
+    usize::try_from(unread).expect("a count")
+}
+
+/// A host that gives up on a long job leaves the job's reply in the line. The next host must
+/// not read it as the answer to its own first command: it throws away what waits in the port
+/// when it opens it.
+#[test]
+fn a_reply_left_by_a_host_that_gave_up_is_not_the_next_hosts_answer() {
+    let mut device = Running::start(&lesson_bin("lesson06-serial"), &["--device"]);
+    let path = pty_of_device(&mut device);
+    let (code, out, err) = run(&[
+        "--port",
+        &path,
+        "--send",
+        "JOB 20000000",
+        "--timeout-ms",
+        "1",
+    ]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.starts_with("error: no reply to \"JOB 20000000\" within 1 ms"),
+        "{err}"
+    );
+    // The device answers all the same, and its reply waits in the line.
+    device.wait_for_line(TIMEOUT, |line| line.contains(" -> \""));
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    while unread_in(&path) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reply never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let (code, out, err) = run(&["--port", &path, "--send", "PING", "--send", "JOB 10"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(replies(&out), ["\"PONG\"", "\"2355\""]);
+    drop(device);
+}
+
+/// Each reply carries its command's id: a reply with another id, or none, is not taken as the
+/// answer, but ends the host with one line.
+#[test]
+fn a_reply_with_another_id_or_none_is_an_error_in_one_line() {
+    for (reply, message) in [
+        (Some(1), "came back as #"),
+        (
+            None,
+            "came back with no id, so it cannot be told from a reply to another command: \"PONG\"",
+        ),
+    ] {
+        let peer = Peer::new();
+        let (lesson, id) = host_on(&peer, &[]);
+        match reply {
+            Some(offset) => answer(&peer, id + offset, "PONG"),
+            None => peer.write(b"PONG\r\n"),
+        }
+        let (status, stdout, stderr) = lesson.finish(TIMEOUT);
+        assert_eq!(status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with(&format!(
+                "error: the reply to \"PING\" (sent as #{id}) {message}"
+            )),
+            "{stderr}"
+        );
+        assert!(!stdout.join("\n").contains("each answered"), "{stdout:?}");
+    }
+}
+
+/// DEEPER.md says who may write to the pty `--device` serves without a lock: its owner (the
+/// user who runs the lesson), root, and at most the `tty` group; nobody else.
+#[test]
+fn the_unlocked_slave_of_the_device_is_yours_and_closed_to_others() {
+    use std::os::unix::fs::MetadataExt;
+    let mut device = Running::start(&lesson_bin("lesson06-serial"), &["--device"]);
+    let path = pty_of_device(&mut device);
+    let metadata = std::fs::metadata(&path).expect("the pty exists");
+    assert_eq!(metadata.uid(), nix::unistd::geteuid().as_raw(), "{path}");
+    assert_eq!(metadata.mode() & 0o007, 0, "{path}: others have no access");
+    assert_eq!(metadata.mode() & 0o040, 0, "{path}: the group may not read");
+    let deeper = std::fs::read_to_string(workspace_root().join("lesson06-serial/DEEPER.md"))
+        .expect("DEEPER.md");
+    assert!(deeper.contains("`--device` keeps the slave `/dev/pts/N` open without locking it"));
+    drop(device);
 }

@@ -18,7 +18,8 @@ pub fn transfer(
     block: &[u8],
     pace: Option<f64>,
 ) -> anyhow::Result<Vec<Received>> {
-    let mut results = Queue::<Received>::new()?;
+    let mut results =
+        Queue::<Received>::new().context("cannot create the queue the readers report through")?;
     let mut children: Vec<Child> = Vec::new();
     for &direction in Direction::all(both_ways) {
         let (from, to) = ends.of(direction);
