@@ -82,7 +82,8 @@ pub fn measure(workers: Workers, plan: &Plan, block: &[u8]) -> anyhow::Result<Ra
     for _ in 0..runs {
         for (both, samples) in [(false, &mut one_way), (true, &mut both_ways)] {
             let timed = time(|| transfer(workers, both, bytes, block, pace))
-                .check(|result| check(std::slice::from_ref(result), bytes, both))?;
+                .succeeded()?
+                .check(|received| check(std::slice::from_ref(received), bytes, both))?;
             samples.push(*timed.time());
         }
     }
@@ -105,11 +106,11 @@ mod tests {
     fn threads_move_every_byte_both_ways_and_the_check_sees_a_wrong_one() {
         let block = pattern_block();
         let bytes = 3 * PERIOD as u64 + 17;
-        let results = vec![transfer(Workers::Threads, true, bytes, &block, None)];
+        let results = vec![transfer(Workers::Threads, true, bytes, &block, None).expect("runs")];
         assert_eq!(check(&results, bytes, true), Ok(()));
         let mut wrong = transfer(Workers::Threads, false, bytes, &block, None).expect("runs");
         wrong[0].first_wrong = Some(99);
-        let err = check(&[Ok(wrong)], bytes, false).expect_err("a wrong byte");
+        let err = check(&[wrong], bytes, false).expect_err("a wrong byte");
         assert!(err.contains("byte 99 differs"), "{err}");
     }
 }
