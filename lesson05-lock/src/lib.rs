@@ -9,10 +9,9 @@
 //! and the compiler refuses to let two threads change an unlocked `i32` (see [`threads`]).
 //!
 //! Each variation has its own module: [`walkthrough`] (the default run, said aloud),
-//! [`no_lock`] (with its [`meeting`] point), [`kill_holder`], [`threads`], [`bench`] and
-//! [`cpython`]. All of the lesson's `unsafe` is in [`robust`]. [`race`] serves the classroom
-//! exercises: totals on which the lost update happens every time. Linux only: macOS has no
-//! robust mutexes.
+//! [`no_lock`], [`kill_holder`], [`threads`], [`bench`] and [`cpython`]. All of the lesson's
+//! `unsafe` is in [`robust`]. [`race`] holds the totals on which the lost update happens every
+//! time, for `--no-lock` and the classroom exercises. Linux only: macOS has no robust mutexes.
 
 #[cfg(target_os = "linux")]
 pub mod bench;
@@ -22,7 +21,6 @@ pub mod children;
 pub mod cpython;
 #[cfg(target_os = "linux")]
 pub mod kill_holder;
-pub mod meeting;
 #[cfg(target_os = "linux")]
 pub mod no_lock;
 #[cfg(target_os = "linux")]
@@ -31,6 +29,7 @@ pub mod notes;
 pub mod race;
 #[cfg(target_os = "linux")]
 pub mod robust;
+#[cfg(target_os = "linux")]
 pub mod threads;
 #[cfg(target_os = "linux")]
 pub mod walkthrough;

@@ -38,7 +38,6 @@
 
 use std::panic;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicI32;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
@@ -46,7 +45,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail, ensure};
 
-use crate::meeting::MeetingPoint;
+use crate::race::AtomicTotal;
 use crate::{Mode, STEPS, WORKERS, Worker, expected_total, other};
 
 /// With `--threads --kill-holder`, the first holder panics after this many steps.
@@ -260,21 +259,19 @@ fn no_lock_walkthrough(step: Duration) -> anyhow::Result<()> {
 }
 
 /// No lock: an `AtomicI32` compiles where a plain `i32` does not, and no read or write is ever
-/// torn. But `load`, then `store`, is still two steps: updates are lost (both threads meet
-/// between the two, so that they are lost every time). `say` prints each step (who, what it
-/// loaded, what it stored). Returns the final value.
+/// torn. But `load`, then `store`, is still two steps: updates are lost (an [`AtomicTotal`]'s
+/// `load` waits for the other thread's, so that they are lost every time). `say` prints each
+/// step (who, what it loaded, what it stored). Returns the final value.
 fn without_lock(step: Duration, say: fn(Worker, i32, i32)) -> anyhow::Result<i32> {
-    let total = AtomicI32::new(0);
-    let meeting = MeetingPoint::for_threads();
+    let total = AtomicTotal::new(0);
     thread::scope(|scope| {
         for worker in WORKERS {
-            let (total, meeting) = (&total, &meeting);
+            let total = &total;
             thread::Builder::new()
                 .name(worker.name.to_string())
                 .spawn_scoped(scope, move || {
-                    for number in 1..=STEPS {
+                    for _ in 0..STEPS {
                         let seen = total.load(SeqCst);
-                        meeting.meet(worker, number);
                         thread::sleep(step);
                         total.store(seen + worker.adds, SeqCst);
                         say(worker, seen, seen + worker.adds);
