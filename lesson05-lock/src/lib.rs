@@ -9,7 +9,7 @@
 //! and the compiler refuses to let two threads change an unlocked `i32` (see [`threads`]).
 //!
 //! Each variation has its own module: [`walkthrough`] (the default run, said aloud),
-//! [`no_lock`], [`kill_holder`], [`threads`], [`bench`] and [`cpython`]. All of the lesson's
+//! [`no_lock`], [`kill_holder`], [`threads`], [`bench`](mod@bench) and [`cpython`]. All of the lesson's
 //! `unsafe` is in [`robust`]. [`race`] holds the totals on which the lost update happens every
 //! time, for `--no-lock` and the classroom exercises. Linux only: macOS has no robust mutexes.
 
