@@ -29,7 +29,9 @@ pub fn free_loopback_addresses(count: usize) -> anyhow::Result<Vec<String>> {
 /// Where process 0's stdout goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
-    /// Straight to ours, as it is printed.
+    /// Straight to ours, as it is printed, after a line naming every process and its pid.
+    Announce,
+    /// Straight to ours, with nothing of the launcher's (for `--plain`).
     Inherit,
     /// Into the returned string (for `--bench`, which reads its figures).
     Capture,
@@ -73,6 +75,22 @@ pub fn launch(
                 return Err(err).context(format!("cannot start process {process}"));
             }
         }
+    }
+    if output == Output::Announce {
+        let started: Vec<String> = children
+            .iter()
+            .flatten()
+            .zip(addresses)
+            .enumerate()
+            .map(|(process, (child, address))| {
+                format!("process {process} (pid {}) on {address}", child.id())
+            })
+            .collect();
+        println!(
+            "launcher (pid {}), as mpirun does: started {}",
+            std::process::id(),
+            started.join(", ")
+        );
     }
     let reader = children[0]
         .as_mut()

@@ -154,22 +154,17 @@ fn launch(
         "--connect-timeout".to_string(),
         args.connect_timeout.to_string(),
     ];
-    if args.plain {
+    let output = if args.plain {
         passed.push("--plain".to_string());
+        Output::Inherit
     } else {
         passed.extend(["--n".to_string(), args.n.to_string()]);
-        println!(
-            "launcher (pid {}): starting {} processes of {} worker thread(s) on {}, as mpirun does",
-            std::process::id(),
-            addresses.len(),
-            args.threads,
-            addresses.join(", ")
-        );
-    }
+        Output::Announce
+    };
     let finished = launcher::launch(
         addresses,
         &passed,
-        Output::Inherit,
+        output,
         connect_timeout + Duration::from_secs(2),
     )?;
     Ok(finished.code)
