@@ -120,16 +120,17 @@ fn wait_all(children: &mut [Option<Child>], grace: Duration) -> ExitCode {
             match child.try_wait() {
                 Ok(None) => {}
                 Ok(Some(status)) => {
+                    // A killed process cannot say what happened to it: we do, whatever came first.
+                    if status.signal().is_some() {
+                        eprintln!(
+                            "error: process {process} (pid {}) {}",
+                            child.id(),
+                            how_it_ended(status)
+                        );
+                    }
                     if !status.success() && failed.is_none() {
                         failed = Some((process, child.id(), status));
                         give_up_at = Some(Instant::now() + grace);
-                        if status.signal().is_some() {
-                            eprintln!(
-                                "error: process {process} (pid {}) {}",
-                                child.id(),
-                                how_it_ended(status)
-                            );
-                        }
                     }
                     *slot = None;
                 }
