@@ -121,7 +121,9 @@ pub fn process(cluster: &Cluster, n: u64) -> anyhow::Result<()> {
     let results = cluster::execute_on(cluster, sockets, move |worker| -> anyhow::Result<()> {
         let started = Instant::now();
         let index = worker.index();
-        let part = 2 * common::job_range(split(n, worker.peers())[index].clone())?;
+        // The loop over the slice twice, as lesson02's workers do: the same work, not `2 × part`.
+        let slice = split(n, worker.peers())[index].clone();
+        let part = common::job_range(slice.clone())? + common::job_range(slice)?;
         let total = Rc::new(RefCell::new(0u128));
         let add = Rc::clone(&total);
         worker.dataflow::<u64, _, _>(|scope| {

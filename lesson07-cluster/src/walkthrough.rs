@@ -24,7 +24,7 @@ pub fn process(cluster: &Cluster, n: u64) -> anyhow::Result<()> {
     let results = cluster::execute(cluster, move |worker| -> anyhow::Result<()> {
         let index = worker.index();
         let slice = split(n, worker.peers())[index].clone();
-        let part = 2 * common::job_range(slice.clone())?;
+        let part = common::job_range(slice.clone())? + common::job_range(slice.clone())?;
         let row: Part = (
             index,
             index / threads,
