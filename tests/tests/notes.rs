@@ -182,6 +182,13 @@ fn lesson06_opens_with_the_notes() {
     opens_with_the_notes("lesson06-serial");
 }
 
+#[test]
+fn lesson07_opens_with_the_notes() {
+    opens_with_the_notes("lesson07-cluster");
+    assert_eq!(plain("lesson07-cluster"), "499667166000\n");
+    plain_prints_what_the_notes_python_prints("lesson07-cluster", "02_queue.py");
+}
+
 /// The lines of `output` with each `... time: <seconds>` value cut off.
 fn times_aside(output: &str) -> Vec<String> {
     output
