@@ -237,6 +237,30 @@ pub fn die_with_parent(parent: Pid) -> bool {
     nix::unistd::getppid() == parent
 }
 
+/// Makes the kernel SIGKILL `command`'s process when this process dies (Linux; see
+/// [`die_with_parent`]). Call it from the thread that will start the command
+/// and outlive it: the main thread.
+pub fn die_with_this_process(command: &mut std::process::Command) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use std::os::unix::process::CommandExt;
+        let parent = nix::unistd::getpid();
+        // Safety: between fork and exec the child makes two system calls (prctl, getppid) and
+        // allocates nothing: the error is built from a number.
+        unsafe {
+            command.pre_exec(move || {
+                if die_with_parent(parent) {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH))
+                }
+            });
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = command;
+}
+
 /// How many threads this process has right now; `None` where the system does not say. The
 /// `num_threads` crate asks each system its own way (Linux and Android: `/proc`; macOS and iOS:
 /// `task_threads`; FreeBSD: `sysctl`; AIX); elsewhere (OpenBSD, NetBSD, ...) it has no answer.

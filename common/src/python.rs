@@ -81,7 +81,7 @@ pub fn run_script(script: &Path, args: &[String]) -> anyhow::Result<Option<Pytho
         .args(args)
         .stdin(Stdio::null())
         .stderr(Stdio::inherit());
-    die_with_this_process(&mut python);
+    crate::process::die_with_this_process(&mut python);
     let output = python
         .output()
         .with_context(|| format!("cannot run python3 {}", script.display()))?;
@@ -95,30 +95,6 @@ pub fn run_script(script: &Path, args: &[String]) -> anyhow::Result<Option<Pytho
         version,
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
     }))
-}
-
-/// Makes the kernel SIGKILL `command`'s process when this process dies (Linux; see
-/// [`crate::process::die_with_parent`]). Call it from the thread that will start the command
-/// and outlive it: the main thread.
-fn die_with_this_process(command: &mut Command) {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    {
-        use std::os::unix::process::CommandExt;
-        let parent = nix::unistd::getpid();
-        // Safety: between fork and exec the child makes two system calls (prctl, getppid) and
-        // allocates nothing: the error is built from a number.
-        unsafe {
-            command.pre_exec(move || {
-                if crate::process::die_with_parent(parent) {
-                    Ok(())
-                } else {
-                    Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH))
-                }
-            });
-        }
-    }
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    let _ = command;
 }
 
 impl PythonOutput {

@@ -65,6 +65,8 @@ pub fn launch(
             ])
             .args(args)
             .stdin(Stdio::null());
+        // A launcher killed by SIGKILL, which no handler sees, takes its processes with it.
+        common::process::die_with_this_process(&mut command);
         if output == Output::Capture && process == 0 {
             command.stdout(Stdio::piped());
         }

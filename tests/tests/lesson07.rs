@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use course_tests::procs::{Running, become_subreaper, children, wait_until_gone};
+use course_tests::procs::{Running, become_subreaper, children, reap_adopted, wait_until_gone};
 use course_tests::{
     TIMEOUT, assert_usage_error, lesson_bin, python_script, python3, readme, stdout_of,
     workspace_root,
@@ -245,6 +245,34 @@ fn a_process_killed_mid_run_is_reported_and_the_others_end() {
         wait_until_gone(pids[0], Duration::from_secs(10)),
         "process 0 is still there"
     );
+    assert_nothing_left();
+}
+
+#[test]
+fn a_launcher_killed_with_sigkill_takes_its_processes_with_it() {
+    let _turn = one_at_a_time();
+    let mut run = Running::start(
+        &lesson_bin(LESSON),
+        &["--n", "5000000000", "--connect-timeout", "2"],
+    );
+    let launcher = run.wait_for_line(TIMEOUT, |line| line.starts_with("launcher (pid "));
+    let pids: Vec<i32> = launcher
+        .split("(pid ")
+        .skip(2)
+        .filter_map(|rest| rest.split(')').next()?.parse().ok())
+        .collect();
+    assert_eq!(pids.len(), 2, "{launcher}");
+    kill(Pid::from_raw(run.pid()), Signal::SIGKILL).expect("kill the launcher");
+    let _ = run.finish(Duration::from_secs(30));
+    // Orphaned, they are ours to reap (we are the subreaper): each must already be dying of
+    // the SIGKILL the kernel sends when its parent dies.
+    for pid in pids {
+        assert_eq!(
+            reap_adopted(pid, Duration::from_secs(10)),
+            Some(Signal::SIGKILL),
+            "process {pid} outlived its launcher"
+        );
+    }
     assert_nothing_left();
 }
 
