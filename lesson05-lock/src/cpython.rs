@@ -66,9 +66,10 @@ pub fn bench(count: u32, runs: u32, rust_rate: f64, rust_handovers: f64) -> anyh
         "the same with the notes' Value('i', 0), which also locks each read and write",
     )?;
     let per_second = output.figure(handover::LABEL)?;
+    let per_hand_over = Duration::try_from_secs_f64(1.0 / per_second)
+        .map_or_else(|_| "an unknown time".to_string(), human);
     let what = format!(
-        "{} per hand-over; three multiprocessing.Lock passed hand over hand, get_context(\"fork\")",
-        human(Duration::from_secs_f64(1.0 / per_second))
+        "{per_hand_over} per hand-over; three multiprocessing.Lock passed hand over hand, get_context(\"fork\")"
     );
     output.compare(handover::LABEL, "/s", rust_handovers, Better::Higher, &what)?;
     Ok(())
