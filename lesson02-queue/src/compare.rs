@@ -4,14 +4,21 @@
 //! The work is the same in every variant: `2n` loop iterations. The notes give each of their
 //! two workers a whole `job(n)`; we split `0..n` into one range per worker and each worker
 //! loops over its range twice, so any number of workers shares the same `2n` iterations.
+//!
+//! rayon is timed as programs use it: on a pool built before the timer starts, so its time is
+//! the cost of one job, and [`rayon_start_up`] measures the pool's start-up on its own. The
+//! pool lives only inside rayon's own measurement: it is shut down, and its threads gone, before
+//! [`measure`] returns, because the multicore variant forks and a fork copies only one thread.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
-use common::process::{Activity, Child, ExitStatus, thread_count_settled};
-use common::timing::{Summary, time_runs};
+use common::process::{Activity, Child, ExitStatus};
+use common::timing::{Summary, time, time_runs};
 use common::{TooLarge, job_closed_form, job_range};
 use lesson01_process::start::fork_child;
 use rayon::prelude::*;
@@ -27,7 +34,7 @@ pub enum Variant {
     Multithread,
     /// One forked process per worker; results come back through lesson 2's queue.
     Multicore,
-    /// A rayon pool with one thread per worker.
+    /// A rayon pool with one thread per worker, built before the timer starts.
     Rayon,
 }
 
@@ -113,24 +120,89 @@ pub fn compute(variant: Variant, n: u64, workers: usize) -> anyhow::Result<u128>
         })?,
         Variant::Multicore => by_processes(ranges)?,
         Variant::Rayon => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(workers)
-                .build()
-                // Its message already holds the OS error, which its source repeats.
-                .map_err(|err| anyhow::anyhow!("cannot start the rayon pool's threads: {err}"))?;
-            let total = pool.install(|| {
-                ranges
-                    .into_par_iter()
-                    .map(job_twice)
-                    .sum::<Result<u128, TooLarge>>()
-            })?;
-            drop(pool);
-            // The pool's threads end shortly after it is dropped; fork (multicore) needs them
-            // gone, so wait here rather than fail later.
-            thread_count_settled(Duration::from_secs(2));
+            let pool = start_pool(workers)?;
+            let total = by_rayon(&pool, ranges)?;
+            shut_down(pool)?;
             total
         }
     })
+}
+
+/// A rayon pool, and a count of its threads that have ended.
+struct Pool {
+    pool: rayon::ThreadPool,
+    ended: Arc<AtomicUsize>,
+    workers: usize,
+}
+
+/// `2 × job(n)` as one job on `pool`: the ranges shared among its threads.
+fn by_rayon(pool: &Pool, ranges: Vec<std::ops::Range<u64>>) -> Result<u128, TooLarge> {
+    pool.pool.install(|| {
+        ranges
+            .into_par_iter()
+            .map(job_twice)
+            .sum::<Result<u128, TooLarge>>()
+    })
+}
+
+/// A pool of `workers` threads, each of which has run once; an error unless all have.
+fn start_pool(workers: usize) -> anyhow::Result<Pool> {
+    let ended = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&ended);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .exit_handler(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        })
+        .build()
+        // Its message already holds the OS error, which its source repeats.
+        .map_err(|err| anyhow::anyhow!("cannot start the rayon pool's threads: {err}"))?;
+    let ran: Vec<usize> = pool.broadcast(|thread| thread.index());
+    ensure!(
+        ran == (0..workers).collect::<Vec<_>>(),
+        "the pool's threads did not all run: {ran:?}"
+    );
+    Ok(Pool {
+        pool,
+        ended,
+        workers,
+    })
+}
+
+/// Drops the pool and waits until its threads have ended: the multicore variant forks, and
+/// `fork_child` refuses to fork a process with more than one thread.
+fn shut_down(pool: Pool) -> anyhow::Result<()> {
+    let Pool {
+        pool,
+        ended,
+        workers,
+    } = pool;
+    drop(pool);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while ended.load(Ordering::SeqCst) < workers {
+        ensure!(
+            Instant::now() < deadline,
+            "rayon's threads were still running 2 s after their pool was dropped"
+        );
+        thread::sleep(Duration::from_micros(100));
+    }
+    Ok(())
+}
+
+/// What starting a rayon pool costs: building a pool of `workers` threads until each has run
+/// a first (empty) job; the median of `runs` runs. A program pays it once, not per job.
+pub fn rayon_start_up(workers: usize, runs: usize) -> anyhow::Result<Duration> {
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        // start_pool fails unless every thread ran: only then is its time kept.
+        let checked = time(|| start_pool(workers)).check(|started| match started {
+            Ok(_) => Ok(()),
+            Err(err) => Err(format!("{err:#}")),
+        })?;
+        samples.push(*checked.time());
+        shut_down(checked.into_value()?)?;
+    }
+    Ok(Summary::of(samples).context("at least one run")?.median)
 }
 
 /// One forked worker per range; each puts its share on the queue. The parent gets every
@@ -225,7 +297,19 @@ pub fn measure(
     runs: usize,
 ) -> anyhow::Result<(u128, Summary)> {
     let expected = expected(n)?;
-    let timed = time_runs(runs, || compute(variant, n, workers))
+    let timed = if variant == Variant::Rayon {
+        // Built and warmed before the timer starts, shut down after it stops.
+        let pool = start_pool(workers)?;
+        let _warm_up = by_rayon(&pool, split(n, workers));
+        let timed = time_runs(runs, || -> anyhow::Result<u128> {
+            Ok(by_rayon(&pool, split(n, workers))?)
+        });
+        shut_down(pool)?;
+        timed
+    } else {
+        time_runs(runs, || compute(variant, n, workers))
+    };
+    let timed = timed
         .all_succeeded()
         .with_context(|| format!("{variant} failed"))?;
     let checked =

@@ -10,7 +10,7 @@ use common::timing::{BUILD, Summary, debug_build_warning, secs};
 use indicatif::{ProgressBar, ProgressStyle};
 use lesson01_process::machine::available_cpus;
 
-use crate::compare::{Variant, expected, measure};
+use crate::compare::{Variant, expected, measure, rayon_start_up};
 use crate::verdict::{self, decide, load_average, speedup};
 
 /// Each variant's value and median time, its speedup over normal, then the verdict.
@@ -51,6 +51,10 @@ pub fn run(n: u64, workers: usize, runs: usize) -> anyhow::Result<ExitCode> {
             println!("  {:.2}x normal", speedup(&medians, variant));
         }
     }
+    println!(
+        "{}",
+        crate::sweep::start_up_line(rayon_start_up(workers, runs)?, workers)
+    );
     let mut ranked = medians.clone();
     ranked.sort_by_key(|(_, time)| *time);
     let ranking: Vec<String> = ranked

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::timing::{BUILD, debug_build_warning, human};
 
-use crate::compare::{Variant, measure};
+use crate::compare::{Variant, measure, rayon_start_up};
 use crate::plot::{self, PlotFile};
 use crate::report::{busy_note, progress_bar, runs_for};
 use crate::verdict::speedup;
@@ -41,8 +41,10 @@ pub fn run(
         }
         rows.push((n, medians));
     }
+    let start_up = rayon_start_up(workers, runs_for(sizes[0]))?;
     bar.finish_and_clear();
     print!("{}", sweep_table(&rows));
+    println!("{}", start_up_line(start_up, workers));
     if let Some(note) = busy_note() {
         println!("{note}");
     }
@@ -73,6 +75,14 @@ fn sweep_table(rows: &[SweepRow]) -> String {
     out
 }
 
+/// The rayon pool's start-up cost, on its own line: the rayon column does not include it.
+pub fn start_up_line(start_up: Duration, workers: usize) -> String {
+    format!(
+        "rayon pool start-up: {}  (a pool of {workers} threads built until each has run once; median; {BUILD}): a program pays it once; each rayon time above is one job on a pool already running",
+        human(start_up)
+    )
+}
+
 /// For each parallel variant: the smallest n from which it beats normal at every larger n.
 pub fn pays_off(rows: &[SweepRow]) -> Vec<String> {
     let mut lines = Vec::new();
@@ -89,6 +99,7 @@ pub fn pays_off(rows: &[SweepRow]) -> Vec<String> {
             .map(|(n, _)| *n);
         lines.push(match from {
             Some(n) if n == rows[0].0 => format!("{variant} beats normal at every n of the sweep, from n = {n}"),
+            Some(n) if variant == Variant::Rayon => format!("{variant} pays off from n = {n}: below that, handing the job to the pool's threads and collecting their shares costs more than the work they share"),
             Some(n) => format!("{variant} pays off from n = {n}: below that, starting the workers costs more than the work they share"),
             None => format!("{variant} never pays off in this sweep"),
         });

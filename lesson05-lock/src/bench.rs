@@ -1,5 +1,6 @@
 //! `--bench`: what the lock costs when two processes fight over it. Each adds 1 to the shared
-//! value `count` times, and takes and releases the lock around every single increment.
+//! value `count` times, and takes and releases the lock around every single increment. Then
+//! what it costs when it really changes hands at every turn (see [`handover`](crate::handover)).
 
 use std::process::ExitCode;
 use std::thread;
@@ -12,7 +13,7 @@ use lesson04_shared_memory::{Array, SharedCell, signals};
 
 use crate::children::fork;
 use crate::robust::{LockedValue, OwnerDied};
-use crate::{PREFIX, cpython};
+use crate::{PREFIX, cpython, handover};
 
 /// What the figure is called, in our output and in the CPython script's.
 pub const LABEL: &str = "lock increments";
@@ -50,10 +51,41 @@ pub fn bench(count: u32, runs: u32, with_python: bool) -> anyhow::Result<ExitCod
         "{LABEL}: {rate:.0} ops/s  (median of {runs} runs: {} for {increments} increments; {BUILD})",
         human(summary.median)
     );
+    println!(
+        "  what it means: the cost of a lock that its process almost always takes straight back (a few atomic instructions), not of a lock passed from one process to the other"
+    );
+    let handover_rate = measure_handovers(count, runs)?;
     if with_python {
-        cpython::bench(count, runs, rate)?;
+        cpython::bench(count, runs, rate, handover_rate)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The hand-over figure: `runs` runs of strict turns, each checked; prints the median rate and
+/// returns it (hand-overs per second).
+fn measure_handovers(count: u32, runs: u32) -> anyhow::Result<f64> {
+    let turns = handover::turns_for(count);
+    println!(
+        "{}: 2 processes strictly take turns adding 1 to a shared value, {turns} turns, each waiting for its turn asleep in lock(); {runs} runs",
+        handover::LABEL
+    );
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        samples.push(handover::one_run(turns)?);
+    }
+    println!("final value {turns} in each of the {runs} runs, every turn in order (checked)");
+    let summary = Summary::of(samples).context("at least one run")?;
+    let rate = f64::from(turns) / summary.median.as_secs_f64();
+    println!(
+        "{}: {rate:.0} /s  (median of {runs} runs: {} per hand-over, {} for {turns} turns; {BUILD})",
+        handover::LABEL,
+        human(summary.median / turns.unsigned_abs()),
+        human(summary.median)
+    );
+    println!(
+        "  what it means: at every turn the kernel wakes the process asleep on the lock (a futex wake) and schedules it onto a cpu (a context switch): what a lock costs each time it really changes hands"
+    );
+    Ok(rate)
 }
 
 /// One run: the time from the moment both processes may start to the moment both have ended,
@@ -114,7 +146,7 @@ fn add_one(total: &LockedValue<i32>, count: u32, handovers: &SharedCell<i32>) ->
 }
 
 /// Waits until both children have ended, looking every 250 µs (and for signals).
-fn wait_for_both(children: &mut [Child; 2]) -> anyhow::Result<[ExitStatus; 2]> {
+pub(crate) fn wait_for_both(children: &mut [Child; 2]) -> anyhow::Result<[ExitStatus; 2]> {
     loop {
         if let Some(signal) = signals::received() {
             for child in children.iter_mut() {

@@ -2,9 +2,10 @@
 //! lesson-wide `common::python` doing the running and the comparing.
 
 use common::python::{self, Better};
+use common::timing::human;
 
 use crate::bench::LABEL;
-use crate::python_dir;
+use crate::{handover, python_dir};
 use std::time::Duration;
 
 /// `--kill-holder --python`: CPython's `multiprocessing.Lock` is a semaphore with no owner, so
@@ -31,14 +32,17 @@ pub fn kill_holder(step: Duration) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `--bench --python`: the same work in CPython, against Rust's `rust_rate` (ops/s).
-pub fn bench(count: u32, runs: u32, rust_rate: f64) -> anyhow::Result<()> {
+/// `--bench --python`: the same work in CPython, against Rust's `rust_rate` (ops/s) and
+/// `rust_handovers` (hand-overs per second).
+pub fn bench(count: u32, runs: u32, rust_rate: f64, rust_handovers: f64) -> anyhow::Result<()> {
     let script = python_dir().join("bench_lock.py");
     let args = [
         "--count".to_string(),
         count.to_string(),
         "--runs".to_string(),
         runs.to_string(),
+        "--turns".to_string(),
+        handover::turns_for(count).to_string(),
     ];
     let Some(output) = python::counterpart(&script, &args)? else {
         return Ok(());
@@ -61,5 +65,12 @@ pub fn bench(count: u32, runs: u32, rust_rate: f64) -> anyhow::Result<()> {
         Better::Higher,
         "the same with the notes' Value('i', 0), which also locks each read and write",
     )?;
+    let per_second = output.figure(handover::LABEL)?;
+    let per_hand_over = Duration::try_from_secs_f64(1.0 / per_second)
+        .map_or_else(|_| "an unknown time".to_string(), human);
+    let what = format!(
+        "{per_hand_over} per hand-over; three multiprocessing.Lock passed hand over hand, get_context(\"fork\")"
+    );
+    output.compare(handover::LABEL, "/s", rust_handovers, Better::Higher, &what)?;
     Ok(())
 }

@@ -9,9 +9,10 @@
 //! and the compiler refuses to let two threads change an unlocked `i32` (see [`threads`]).
 //!
 //! Each variation has its own module: [`walkthrough`] (the default run, said aloud),
-//! [`no_lock`], [`kill_holder`], [`threads`], [`bench`](mod@bench) and [`cpython`]. All of the lesson's
-//! `unsafe` is in [`robust`]. [`race`] holds the totals on which the lost update happens every
-//! time, for `--no-lock` and the classroom exercises. Linux only: macOS has no robust mutexes.
+//! [`no_lock`], [`kill_holder`], [`threads`], [`bench`](mod@bench) (with [`handover`]) and
+//! [`cpython`]. All of the lesson's `unsafe` is in [`robust`]. [`race`] holds the totals on which
+//! the lost update happens every time, for `--no-lock` and the classroom exercises. Linux only:
+//! macOS has no robust mutexes.
 
 #[cfg(target_os = "linux")]
 pub mod bench;
@@ -19,6 +20,8 @@ pub mod bench;
 pub mod children;
 #[cfg(target_os = "linux")]
 pub mod cpython;
+#[cfg(target_os = "linux")]
+pub mod handover;
 #[cfg(target_os = "linux")]
 pub mod kill_holder;
 #[cfg(target_os = "linux")]

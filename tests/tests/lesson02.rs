@@ -211,6 +211,11 @@ fn compare_adds_rayon_speedups_and_a_verdict_from_its_figures() {
         3,
         "{out}"
     );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("rayon pool start-up: ") && l.contains("a program pays it once")),
+        "{out}"
+    );
     let ranking = out
         .lines()
         .find(|l| l.starts_with("measured, fastest first: "))
@@ -259,6 +264,14 @@ fn compare_sweep_tables_each_n_and_draws_an_svg() {
             "{out}"
         );
     }
+    // The pool's start-up, once, on its own line: the rayon column is one job on a warm pool.
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.starts_with("rayon pool start-up: "))
+            .count(),
+        1,
+        "{out}"
+    );
     let drawing = std::fs::read_to_string(&svg).expect("the SVG was written");
     std::fs::remove_file(&svg).expect("remove the SVG");
     assert!(drawing.starts_with("<svg"), "an SVG document");

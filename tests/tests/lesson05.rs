@@ -317,6 +317,24 @@ fn bench_checks_its_result_before_it_prints_a_rate() {
     let checked = lines.iter().position(|line| line.contains("(checked)"));
     let printed = lines.iter().position(|line| line.contains(" ops/s"));
     assert!(checked < printed, "checked before any rate is printed");
+    // The lock changing hands: 2 × 20000 strict turns, checked before their rate is printed.
+    let turns_checked = lines.iter().position(|line| {
+        line == "final value 40000 in each of the 2 runs, every turn in order (checked)"
+    });
+    let handovers = lines
+        .iter()
+        .position(|line| line.starts_with("lock hand-overs: ") && line.contains(" /s  ("));
+    assert!(
+        turns_checked.is_some() && turns_checked < handovers,
+        "{lines:#?}"
+    );
+    let handovers = &lines[handovers.expect("a hand-over rate")];
+    let rate = handovers
+        .strip_prefix("lock hand-overs: ")
+        .and_then(|rest| rest.split_once(" /s"))
+        .map(|(rate, _)| rate.parse::<u64>());
+    assert!(matches!(rate, Some(Ok(rate)) if rate > 0), "{handovers}");
+    assert!(handovers.contains(" per hand-over, "), "{handovers}");
     assert_eq!(shm_segments(PREFIX, parent), Vec::<String>::new());
 }
 
@@ -333,6 +351,9 @@ fn with_python_cpython_figures_and_cpython_waiting_for_ever_are_shown() {
         let line = line_with(&lines, label);
         assert!(line.contains(" ops/s  -> Rust/Python "), "{line}");
     }
+    let line = line_with(&lines, "python lock hand-overs: ");
+    assert!(line.contains(" /s  -> Rust/Python "), "{line}");
+    assert!(line.contains(" per hand-over; "), "{line}");
 
     // CPython's Lock has no owner: once its holder is killed, the other process waits until
     // the script gives up on it.
