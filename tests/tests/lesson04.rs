@@ -412,7 +412,8 @@ fn a_reader_that_goes_away_ends_the_lesson_quietly_and_leaves_no_segment() {
 /// A thread the system cannot create is one line and a failure, never a panic. The address-space
 /// limit (`ulimit -v`, in KiB) that leaves room for the program but not for a thread's stack
 /// depends on the build, so the test tries a range of them: each run must end well, fail to
-/// start at all (the loader's own message), or give the one line.
+/// start at all (the loader's own message), be aborted by glibc itself, or give the one line;
+/// and at least one must give the one line.
 #[test]
 fn a_thread_that_cannot_be_created_is_one_line_not_a_panic() {
     let program = lesson_bin("lesson04-shared-memory");
@@ -434,6 +435,9 @@ fn a_thread_that_cannot_be_created_is_one_line_not_a_panic() {
                 stderr.contains("error while loading shared libraries"),
                 "{run}"
             ),
+            // At some limits the thread starts, and then glibc itself runs out of memory
+            // registering its thread-local destructors and aborts: no Rust code runs there.
+            None if stderr.starts_with("Fatal glibc error: ") => {}
             _ => {
                 assert_eq!(output.status.code(), Some(1), "{run}");
                 assert_eq!(stderr.lines().count(), 1, "{run}");
