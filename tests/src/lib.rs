@@ -34,6 +34,17 @@ pub fn workspace_root() -> PathBuf {
 /// built by cargo on first use.
 pub fn lesson_bin(name: &str) -> PathBuf {
     static BUILT: Mutex<BTreeMap<String, PathBuf>> = Mutex::new(BTreeMap::new());
+    static DEFAULT_SIGNALS: std::sync::Once = std::sync::Once::new();
+    DEFAULT_SIGNALS.call_once(|| {
+        // A shell starts a background job with SIGINT and SIGQUIT ignored, and an ignored
+        // signal stays ignored across fork and exec: a lesson run from such a test run would
+        // shrug off the Ctrl-C a fault test sends it. Give every lesson the defaults back.
+        use nix::sys::signal::{SigHandler, Signal, signal};
+        for ignored in [Signal::SIGINT, Signal::SIGQUIT] {
+            // Safety: SigDfl installs no handler; setting a signal's disposition is sound.
+            let _ = unsafe { signal(ignored, SigHandler::SigDfl) };
+        }
+    });
     // Held while building, so two tests asking at once do not build twice.
     let mut built = BUILT
         .lock()
