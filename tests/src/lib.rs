@@ -54,8 +54,29 @@ pub fn lesson_bin(name: &str) -> PathBuf {
     }
     let path =
         build(TargetKind::Bin, name, Diagnostics::Capture).unwrap_or_else(|err| panic!("{err}"));
+    let path = pinned(&path);
     built.insert(name.to_string(), path.clone());
     path
+}
+
+/// A hard link to the binary cargo built, in a folder of this test process's own. Cargo may
+/// replace `target/debug/NAME` while a test runs it: a README check's `cargo run -p NAME`
+/// builds with that package's features only, a different build from `--workspace`'s, and a
+/// lesson that re-runs itself (spawn) would then find its program deleted. The link keeps this
+/// process's binary whatever cargo does; if it cannot be made, cargo's path is used.
+fn pinned(built: &Path) -> PathBuf {
+    let (Some(folder), Some(name)) = (built.parent(), built.file_name()) else {
+        return built.to_path_buf();
+    };
+    let own = folder
+        .join("course-tests-bins")
+        .join(std::process::id().to_string());
+    let link = own.join(name);
+    let _ = std::fs::remove_file(&link);
+    match std::fs::create_dir_all(&own).and_then(|()| std::fs::hard_link(built, &link)) {
+        Ok(()) => link,
+        Err(_) => built.to_path_buf(),
+    }
 }
 
 /// What kind of cargo target to build.
