@@ -211,12 +211,27 @@ pub fn shm_segments(prefix: &str, pid: i32) -> Vec<String> {
 /// that ended it, or `None` if it exited. Panics if it is still alive then: it outlived its
 /// parent.
 pub fn reap_adopted(pid: i32, timeout: Duration) -> Option<nix::sys::signal::Signal> {
+    match reap_adopted_status(pid, timeout) {
+        Ended::Killed(signal) => Some(signal),
+        Ended::Exited(_) => None,
+    }
+}
+
+/// How a reaped process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    Killed(nix::sys::signal::Signal),
+    Exited(i32),
+}
+
+/// [`reap_adopted`], with the exit code of a process that exited.
+pub fn reap_adopted_status(pid: i32, timeout: Duration) -> Ended {
     use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
     let deadline = Instant::now() + timeout;
     loop {
         match waitpid(nix::unistd::Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::Signaled(_, signal, _)) => return Some(signal),
-            Ok(WaitStatus::Exited(..)) => return None,
+            Ok(WaitStatus::Signaled(_, signal, _)) => return Ended::Killed(signal),
+            Ok(WaitStatus::Exited(_, code)) => return Ended::Exited(code),
             // Still alive, or not ours yet (its parent is still being torn down).
             Ok(_) | Err(_) => {
                 assert!(
@@ -227,6 +242,22 @@ pub fn reap_adopted(pid: i32, timeout: Duration) -> Option<nix::sys::signal::Sig
             }
         }
     }
+}
+
+/// Asserts that `pid`, a forked child orphaned when its parent was killed, died with it. Either
+/// way counts, as neither depends on the test: the kernel's SIGKILL reached it (it had asked
+/// for one with `die_with_parent`), or it had not yet run when its parent died, found its
+/// parent gone as it started, and exited with 1 at once (lesson01's `fork_child`). A child we
+/// see in `/proc` may not have run a single instruction yet on a loaded machine.
+pub fn assert_died_with_parent(pid: i32, what: &str) {
+    let ended = reap_adopted_status(pid, Duration::from_secs(10));
+    assert!(
+        matches!(
+            ended,
+            Ended::Killed(nix::sys::signal::Signal::SIGKILL) | Ended::Exited(1)
+        ),
+        "{what}: pid {pid} should have died with its parent, but ended {ended:?}"
+    );
 }
 
 /// Every signal whose default action ends a process and that a program can catch and survive,

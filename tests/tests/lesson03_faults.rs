@@ -9,7 +9,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use course_tests::procs::{Running, become_subreaper, children, process, reap_adopted};
+use course_tests::procs::{Running, assert_died_with_parent, become_subreaper, children, process};
 use course_tests::{TIMEOUT, lesson_bin};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
@@ -225,11 +225,7 @@ fn no_pool_process_outlives_the_lesson_killed_with_sigkill() {
         assert_eq!(status.to_string(), "signal: 9 (SIGKILL)", "{stage}");
         // Orphaned, they became ours (we are the subreaper); each must die with the lesson.
         for pid in pool_processes {
-            assert_eq!(
-                reap_adopted(pid, Duration::from_secs(10)),
-                Some(Signal::SIGKILL),
-                "{stage}: pid {pid} was killed with the lesson"
-            );
+            assert_died_with_parent(pid, stage);
         }
         assert_nothing_left();
     }

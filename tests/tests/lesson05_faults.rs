@@ -15,8 +15,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use course_tests::procs::{
-    Running, become_subreaper, children, ending_signals, process, reap_adopted, send_signal,
-    shm_segments, wait_until_gone,
+    Running, assert_died_with_parent, become_subreaper, children, ending_signals, process,
+    send_signal, shm_segments, wait_until_gone,
 };
 use course_tests::{TIMEOUT, lesson_bin};
 use nix::sys::signal::{Signal, kill, killpg};
@@ -194,11 +194,7 @@ fn after_a_sigkill_to_the_parent_the_next_run_removes_what_it_left() {
     assert_eq!(status.to_string(), "signal: 9 (SIGKILL)");
     // The children were orphaned to us (the subreaper) and must die with their parent.
     for &child in &caught.children {
-        assert_eq!(
-            reap_adopted(child, Duration::from_secs(10)),
-            Some(Signal::SIGKILL),
-            "child {child} dies with its parent"
-        );
+        assert_died_with_parent(child, "a child of the killed lesson");
         assert!(wait_until_gone(child, Duration::from_secs(5)));
     }
     // No handler runs on SIGKILL: the segment is still there...
