@@ -14,6 +14,7 @@
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -191,13 +192,27 @@ where
         initialize_networking_from_sockets(local, sockets, cluster.process, cluster.threads, hooks)
             .context("starting timely's network threads")?;
     let builders = builders.into_iter().map(AllocatorBuilder::Tcp).collect();
+    // A worker that cannot write to stdout (`> /dev/full`) panics in `println!`; caught here,
+    // its worker ends normally, so timely still closes the connections in order and the other
+    // processes finish instead of each reporting this one lost. We exit once it has.
+    let work = move |worker: &mut Worker| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(worker))).ok()
+    };
     let guards =
         timely::execute::execute_from(builders, Box::new(guard), WorkerConfig::default(), work)
             .map_err(anyhow::Error::msg)?;
-    guards
-        .join()
+    let results = guards.join();
+    if STDOUT_FAILED.load(Ordering::SeqCst) {
+        // The panic hook has said so in one line.
+        std::process::exit(1);
+    }
+    results
         .into_iter()
-        .map(|result| result.map_err(anyhow::Error::msg))
+        .map(|result| match result {
+            Ok(Some(value)) => Ok(value),
+            Ok(None) => Err(anyhow::anyhow!("a worker panicked")),
+            Err(err) => Err(anyhow::Error::msg(err)),
+        })
         .collect()
 }
 
@@ -210,6 +225,9 @@ where
     let sockets = connect(cluster)?;
     execute_on(cluster, sockets, work)
 }
+
+/// Set by the panic hook when a worker could not write to stdout.
+static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
 
 /// From now on, a panic anywhere in this process is one line on stderr and exit code 1, at
 /// once: timely's receive and send threads panic when a peer's connection ends, and without
@@ -235,9 +253,13 @@ pub fn install_peer_lost_hook(cluster: &Cluster) {
                     addresses.get(peer).map_or("?", String::as_str),
                     message.trim_start_matches("timely communication error: ")
                 ),
+                // Said once here, then left to unwind: the dataflow is finished, so timely
+                // can still end its connections cleanly, and the peers see a normal end
+                // rather than a lost process (`execute_on` exits after that).
                 None if common::cli::stdout_failure(message).is_some() => {
                     common::cli::write_panic_line("", info);
-                    std::process::exit(1)
+                    STDOUT_FAILED.store(true, Ordering::SeqCst);
+                    return;
                 }
                 None => format!("error: process {me}: a worker panicked: {message}"),
             };

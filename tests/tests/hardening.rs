@@ -8,7 +8,7 @@ use course_tests::procs::run_with_private_dev_shm;
 use course_tests::{TIMEOUT, assert_usage_error, lesson_bin};
 
 /// Every binary, with its plain run and its default run.
-const RUNS: [(&str, &[&str]); 14] = [
+const RUNS: [(&str, &[&str]); 16] = [
     ("lesson01-process", &["--plain"]),
     ("lesson01-process", &[]),
     ("lesson02-queue", &["--plain"]),
@@ -23,6 +23,8 @@ const RUNS: [(&str, &[&str]); 14] = [
     ("lesson05-lock", &["--step-ms", "1"]),
     ("lesson06-serial", &["--plain"]),
     ("lesson06-serial", &[]),
+    ("lesson07-cluster", &["--plain"]),
+    ("lesson07-cluster", &["--n", "1000"]),
 ];
 
 /// The shared-memory segments in `/dev/shm` whose name carries `pid`, as lessons 4 and 5 name
