@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use course_tests::limits::assert_one_line_failure;
 use course_tests::{
     TIMEOUT, assert_usage_error, lesson_bin, python_script, python3, readme, stdout_of,
     workspace_root,
@@ -78,6 +79,30 @@ fn a_small_payload_does_not_deadlock() {
         out.contains("got 2 results of 1000 bytes, each intact"),
         "{out}"
     );
+}
+
+#[test]
+fn a_frame_that_does_not_decode_is_one_line_naming_the_queue_and_the_type() {
+    // --bad-frame is a hidden fault hook: the first worker puts a bad frame as its result.
+    for (kind, why) in [
+        ("truncated", "Hit the end of buffer"),
+        ("corrupt", "varint"),
+        ("wrong-type", "bytes left over"),
+    ] {
+        let output = lesson()
+            .args(["--bad-frame", kind])
+            .output()
+            .expect("the lesson runs");
+        let line = assert_one_line_failure(&output, kind);
+        assert!(
+            line.starts_with("error: the results queue: a ")
+                && line
+                    .contains("-byte frame is not a lesson02_queue::walkthrough::WorkerResult: "),
+            "{kind}: {line}"
+        );
+        assert!(line.contains(why), "{kind}: {line}");
+        assert_eq!(output.status.code(), Some(1), "{kind}: {line}");
+    }
 }
 
 #[test]
