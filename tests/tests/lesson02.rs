@@ -106,7 +106,7 @@ fn a_frame_that_does_not_decode_is_one_line_naming_the_queue_and_the_type() {
 }
 
 #[test]
-fn bench_prints_three_checked_rates() {
+fn bench_prints_four_checked_figures() {
     let mut command = lesson().args(["--bench", "--messages", "20000"]);
     let with_python = python3("the CPython half of lesson02 --bench --python").is_some();
     if with_python {
@@ -115,6 +115,7 @@ fn bench_prints_three_checked_rates() {
     let out = stdout_of(command);
     for label in [
         "queue throughput: ",
+        "queue, a small struct: ",
         "queue throughput, batched: ",
         "channel throughput, threads: ",
     ] {
