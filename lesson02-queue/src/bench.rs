@@ -1,5 +1,5 @@
 //! `--bench`: how many messages a second the queue moves from one process to another, one
-//! `write()` per put and batched, against a crossbeam channel between threads and (with
+//! `write()` per put and batched, against a std channel between threads and (with
 //! `--python`) CPython's `multiprocessing.Queue`. Every rate is printed only after the sum of
 //! what arrived was checked.
 
@@ -50,7 +50,7 @@ pub fn run(messages: u64, with_python: bool) -> anyhow::Result<ExitCode> {
         .succeeded()?
         .check(|sum| check_sum(*sum, expected_sum))?;
     println!(
-        "channel throughput, threads: {} msgs/s  (crossbeam-channel from one thread to another: no pipe, no encoding; {BUILD})",
+        "channel throughput, threads: {} msgs/s  (std::sync::mpsc from one thread to another: no pipe, no serde; {BUILD})",
         rate(channel.time())
     );
     if with_python {
@@ -162,7 +162,9 @@ fn check_none_wrong(wrong: u64) -> Result<(), String> {
 }
 
 fn send_through_channel(messages: u64) -> anyhow::Result<u128> {
-    let (sender, receiver) = crossbeam::channel::unbounded();
+    // One producer, one consumer: std's channel does this as well as crossbeam's (since Rust
+    // 1.67 it is a port of crossbeam-channel); crossbeam earns its place in `threads`.
+    let (sender, receiver) = std::sync::mpsc::channel();
     let producer = thread::Builder::new()
         .spawn(move || {
             for value in 0..messages {

@@ -21,7 +21,8 @@ struct Args {
     #[arg(long, conflicts_with_all = ["bench", "payload_bytes"])]
     plain: bool,
 
-    /// Use two threads and a crossbeam channel instead of processes and a pipe
+    /// Use threads and crossbeam channels instead of processes and a pipe: three workers take
+    /// the notes' two tasks from one queue
     #[arg(long, conflicts_with_all = ["bench", "payload_bytes"])]
     threads: bool,
 

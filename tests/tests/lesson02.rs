@@ -72,6 +72,28 @@ fn each_result_names_the_worker_process_that_put_it() {
 }
 
 #[test]
+fn threads_take_the_tasks_from_one_queue_and_get_with_a_timeout() {
+    let out = stdout_of(lesson().arg("--threads"));
+    assert!(
+        out.starts_with("lesson02-queue --threads: the notes' two job(1000) tasks go on one crossbeam channel; 3 worker threads take from it"),
+        "{out}"
+    );
+    // Which workers took the two tasks is up to the scheduler: any of the three, or one twice.
+    let workers: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("main thread: got 249833583000 from worker thread "))
+        .map(|rest| rest.split(' ').next().expect("a number"))
+        .collect();
+    assert_eq!(workers.len(), 2, "{out}");
+    assert!(workers.iter().all(|w| ["1", "2", "3"].contains(w)), "{out}");
+    assert!(
+        out.contains("main thread: each get waited at most 10 s (recv_timeout"),
+        "{out}"
+    );
+    assert!(out.ends_with(NOTES_SUM), "{out}");
+}
+
+#[test]
 fn a_small_payload_does_not_deadlock() {
     let out = stdout_of(lesson().args(["--payload-bytes", "1000"]));
     assert!(out.contains("no deadlock"), "{out}");
