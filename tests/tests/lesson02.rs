@@ -93,6 +93,34 @@ fn threads_take_the_tasks_from_one_queue_and_get_with_a_timeout() {
     assert!(out.ends_with(NOTES_SUM), "{out}");
 }
 
+/// DEEPER.md quotes this: CPython's `put` of an unpicklable object returns, the feeder thread
+/// prints a traceback, and the object never arrives.
+#[test]
+fn cpython_loses_what_it_cannot_pickle() {
+    let Some(python) = python3("the CPython side of what a queue cannot send") else {
+        return;
+    };
+    let output = Command::new(python)
+        .arg(python_script("lesson02-queue", "unpicklable.py"))
+        .timeout(TIMEOUT)
+        .output()
+        .expect("python3 runs");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "put(an open file) returned\n\
+         get(timeout=1): queue.Empty, an open file never arrived\n\
+         put(a lambda) returned\n\
+         get(timeout=1): queue.Empty, a lambda never arrived\n"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("Traceback").count(), 2, "{stderr}");
+    assert!(
+        stderr.contains("cannot pickle '_io.TextIOWrapper' object"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_small_payload_does_not_deadlock() {
     let out = stdout_of(lesson().args(["--payload-bytes", "1000"]));
