@@ -1,11 +1,12 @@
 //! A queue between processes, with `put` and `get` like `multiprocessing.Queue`.
 //!
 //! Underneath it is one pipe. `put` writes one *frame* with a single `write()`: a 4-byte
-//! length, then the message's bytes (a `u128` is 16 bytes, so its frame is 20). POSIX makes a
-//! write of at most `PIPE_BUF` bytes (4096 on Linux) to a pipe atomic: frames from several
-//! writers never interleave, and each `put` is in the pipe, visible to the reader, the moment
-//! it returns. A larger frame takes several writes, so it first takes a write lock shared by
-//! every process, as CPython's `Queue` does with its `_wlock`.
+//! length, then the message as serde serialized it (the notes' result, a `u128`, takes 6 bytes
+//! in postcard's format, so its frame is 10). POSIX makes a write of at most `PIPE_BUF` bytes
+//! (4096 on Linux) to a pipe atomic: frames from several writers never interleave, and each
+//! `put` is in the pipe, visible to the reader, the moment it returns. A larger frame takes
+//! several writes, so it first takes a write lock shared by every process, as CPython's
+//! `Queue` does with its `_wlock`.
 //!
 //! The queue is made before `fork`, so every child inherits both ends. One process reads: it
 //! keeps the bytes it has read but not yet returned, and cuts them into frames.
@@ -47,8 +48,9 @@ const HEADER: usize = 4;
 /// 128 is one byte, a `String` its length and its bytes).
 ///
 /// What pickle cannot send, serde cannot either: an open file, a closure, a reference into the
-/// sender's memory. Python finds out when `put` runs (`TypeError: cannot pickle ...`); Rust
-/// when it compiles. Each of these fails to build (rustdoc checks it), with `error[E0599]: the
+/// sender's memory. CPython finds out after `put` has returned, in its feeder thread, and the
+/// object is lost (`TypeError: cannot pickle ...`); Rust when it compiles. Each of these fails
+/// to build (rustdoc checks it), with `error[E0599]: the
 /// function or associated item `new` exists for struct `Queue<File>`, but its trait bounds
 /// were not satisfied` and a note that `File: Serialize` is missing:
 ///
@@ -104,7 +106,7 @@ impl Extend<u8> for Append<'_> {
 }
 
 /// `body` decoded as a `T`; every byte must be used, or it was not a `T`'s frame.
-fn decode<T: Message>(body: &[u8]) -> io::Result<T> {
+fn deserialize<T: Message>(body: &[u8]) -> io::Result<T> {
     let not_a = |why: String| {
         io::Error::new(
             ErrorKind::InvalidData,
@@ -161,8 +163,15 @@ impl<T: Message> Queue<T> {
 
     /// Puts `message` on the queue: one frame, written at once. Blocks while the pipe is full.
     pub fn put(&self, message: &T) -> io::Result<()> {
-        // Room for a small message's frame in one allocation.
-        let mut frame = Vec::with_capacity(32);
+        // A small message's frame is built on the stack: no allocation for each put.
+        let mut small = [0u8; 64];
+        if let Ok(body) = postcard::to_slice(message, &mut small[HEADER..]) {
+            let length = body.len();
+            small[..HEADER].copy_from_slice(&(length as u32).to_le_bytes());
+            return self.write_frames(&small[..HEADER + length]);
+        }
+        // Too big for that (or serde failed, which `push_frame` reports).
+        let mut frame = Vec::new();
         push_frame(&mut frame, message)?;
         self.write_frames(&frame)
     }
@@ -229,7 +238,7 @@ impl<T: Message> Queue<T> {
         };
         // Past this frame even if it does not decode: the next `get` reads the next one.
         self.start += HEADER + length;
-        decode(body).map(Some)
+        deserialize(body).map(Some)
     }
 
     /// Reads whatever the pipe holds, waiting up to `timeout` (for ever if `None`) for at least
