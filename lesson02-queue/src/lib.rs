@@ -11,6 +11,7 @@ pub mod notes;
 pub mod queue;
 
 // lesson02-queue: the default run and its variations.
+pub mod bad_frame;
 pub mod bench;
 pub mod deadlock;
 pub mod threads;

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use common::cli::{exit_code, parse_args};
+use lesson02_queue::bad_frame::BadFrame;
 use lesson02_queue::{bench, deadlock, notes, threads, walkthrough};
 
 /// Two workers put job(1000) on a queue; the parent gets both results and prints their sum.
@@ -20,7 +21,8 @@ struct Args {
     #[arg(long, conflicts_with_all = ["bench", "payload_bytes"])]
     plain: bool,
 
-    /// Use two threads and a crossbeam channel instead of processes and a pipe
+    /// Use threads and crossbeam channels instead of processes and a pipe: three workers take
+    /// the notes' two tasks from one queue
     #[arg(long, conflicts_with_all = ["bench", "payload_bytes"])]
     threads: bool,
 
@@ -41,6 +43,11 @@ struct Args {
     /// With --bench: run the same measurement with CPython's multiprocessing.Queue
     #[arg(long, requires = "bench")]
     python: bool,
+
+    /// Fault hook for the tests: the first worker puts a frame that is not a WorkerResult
+    #[arg(long, hide = true, value_name = "KIND",
+          conflicts_with_all = ["plain", "threads", "bench", "payload_bytes"])]
+    bad_frame: Option<BadFrame>,
 }
 
 fn main() -> ExitCode {
@@ -54,7 +61,7 @@ fn main() -> ExitCode {
     } else if args.plain {
         notes::queue_program::main().map(|()| ExitCode::SUCCESS)
     } else {
-        walkthrough::run()
+        walkthrough::run(args.bad_frame)
     })
 }
 

@@ -1,11 +1,12 @@
 //! A queue between processes, with `put` and `get` like `multiprocessing.Queue`.
 //!
 //! Underneath it is one pipe. `put` writes one *frame* with a single `write()`: a 4-byte
-//! length, then the message's bytes (a `u128` is 16 bytes, so its frame is 20). POSIX makes a
-//! write of at most `PIPE_BUF` bytes (4096 on Linux) to a pipe atomic: frames from several
-//! writers never interleave, and each `put` is in the pipe, visible to the reader, the moment
-//! it returns. A larger frame takes several writes, so it first takes a write lock shared by
-//! every process, as CPython's `Queue` does with its `_wlock`.
+//! length, then the message as serde serialized it (the notes' result, a `u128`, takes 6 bytes
+//! in postcard's format, so its frame is 10). POSIX makes a write of at most `PIPE_BUF` bytes
+//! (4096 on Linux) to a pipe atomic: frames from several writers never interleave, and each
+//! `put` is in the pipe, visible to the reader, the moment it returns. A larger frame takes
+//! several writes, so it first takes a write lock shared by every process, as CPython's
+//! `Queue` does with its `_wlock`.
 //!
 //! The queue is made before `fork`, so every child inherits both ends. One process reads: it
 //! keeps the bytes it has read but not yet returned, and cuts them into frames.
@@ -19,13 +20,17 @@
 //! empty pipe ([`wait`]) and a writer that batches many small puts into one `write()`
 //! ([`batch`]).
 
+use std::any::type_name;
 use std::io::{self, ErrorKind, Write};
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 mod batch;
+mod fault;
 mod wait;
 mod write_lock;
 
@@ -37,58 +42,86 @@ pub const PIPE_BUF: usize = nix::libc::PIPE_BUF;
 /// A frame starts with the message's length, a little-endian `u32`.
 const HEADER: usize = 4;
 
-/// A value that can travel through a [`Queue`]: CPython pickles; we encode by hand.
-pub trait Message: Sized {
-    fn encode(&self, out: &mut Vec<u8>);
-    /// `None` if `bytes` is not a valid encoding.
-    fn decode(bytes: &[u8]) -> Option<Self>;
-}
+/// A value that can travel through a [`Queue`]: any type serde can turn into bytes and back
+/// into an owned value, `#[derive(Serialize, Deserialize)]` on your own types. CPython pickles
+/// the object; we serialize it with serde, in postcard's compact binary format (a `u64` below
+/// 128 is one byte, a `String` its length and its bytes).
+///
+/// What pickle cannot send, serde cannot either: an open file, a closure, a reference into the
+/// sender's memory. CPython finds out after `put` has returned, in its feeder thread, and the
+/// object is lost (`TypeError: cannot pickle ...`); Rust when it compiles. Each of these fails
+/// to build (rustdoc checks it), with `error[E0599]: the
+/// function or associated item `new` exists for struct `Queue<File>`, but its trait bounds
+/// were not satisfied` and a note that `File: Serialize` is missing:
+///
+/// ```compile_fail,E0599
+/// let files = lesson02_queue::Queue::<std::fs::File>::new();
+/// ```
+///
+/// ```compile_fail,E0599
+/// let closures = lesson02_queue::Queue::<Box<dyn Fn(u64) -> u64>>::new();
+/// ```
+///
+/// ```compile_fail,E0599
+/// let references = lesson02_queue::Queue::<&u64>::new();
+/// ```
+///
+/// The same with a type that can go, to show the three above fail for what they carry:
+///
+/// ```
+/// let numbers = lesson02_queue::Queue::<Vec<u64>>::new();
+/// ```
+pub trait Message: Serialize + DeserializeOwned {}
 
-impl Message for u64 {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        Some(Self::from_le_bytes(bytes.try_into().ok()?))
-    }
-}
-
-impl Message for u128 {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        Some(Self::from_le_bytes(bytes.try_into().ok()?))
-    }
-}
-
-impl Message for Vec<u8> {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(self);
-    }
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        Some(bytes.to_vec())
-    }
-}
-
-impl Message for String {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(self.as_bytes());
-    }
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        String::from_utf8(bytes.to_vec()).ok()
-    }
-}
+impl<T: Serialize + DeserializeOwned> Message for T {}
 
 /// Appends `message`'s frame to `out`: its length, then its bytes.
 fn push_frame<T: Message>(out: &mut Vec<u8>, message: &T) -> io::Result<()> {
     let start = out.len();
     out.extend_from_slice(&[0; HEADER]);
-    message.encode(out);
-    let length = u32::try_from(out.len() - start - HEADER)
-        .map_err(|_| io::Error::new(ErrorKind::InvalidInput, "message over 4 GiB"))?;
+    let serialized = postcard::to_extend(message, Append(out)).map(|_| ());
+    let length = serialized.map_err(|err| err.to_string()).and_then(|()| {
+        u32::try_from(out.len() - start - HEADER).map_err(|_| "over 4 GiB".to_string())
+    });
+    let length = length.map_err(|why| {
+        out.truncate(start);
+        let what = type_name::<T>();
+        io::Error::new(
+            ErrorKind::InvalidInput,
+            format!("cannot put a {what}: {why}"),
+        )
+    })?;
     out[start..start + HEADER].copy_from_slice(&length.to_le_bytes());
     Ok(())
+}
+
+/// postcard appends to anything that implements `Extend<u8>`; this lets it append to a
+/// borrowed `Vec` (which keeps the frames already in it if serializing fails).
+struct Append<'v>(&'v mut Vec<u8>);
+
+impl Extend<u8> for Append<'_> {
+    fn extend<I: IntoIterator<Item = u8>>(&mut self, bytes: I) {
+        self.0.extend(bytes);
+    }
+}
+
+/// `body` decoded as a `T`; every byte must be used, or it was not a `T`'s frame.
+fn deserialize<T: Message>(body: &[u8]) -> io::Result<T> {
+    let not_a = |why: String| {
+        io::Error::new(
+            ErrorKind::InvalidData,
+            format!(
+                "a {}-byte frame is not a {}: {why}",
+                body.len(),
+                type_name::<T>()
+            ),
+        )
+    };
+    match postcard::take_from_bytes::<T>(body) {
+        Ok((message, [])) => Ok(message),
+        Ok((_, left_over)) => Err(not_a(format!("{} bytes left over", left_over.len()))),
+        Err(err) => Err(not_a(err.to_string())),
+    }
 }
 
 /// A first-in first-out queue of `T` between a process and the children it forks.
@@ -130,8 +163,15 @@ impl<T: Message> Queue<T> {
 
     /// Puts `message` on the queue: one frame, written at once. Blocks while the pipe is full.
     pub fn put(&self, message: &T) -> io::Result<()> {
-        // Room for a small message's frame in one allocation.
-        let mut frame = Vec::with_capacity(32);
+        // A small message's frame is built on the stack: no allocation for each put.
+        let mut small = [0u8; 64];
+        if let Ok(body) = postcard::to_slice(message, &mut small[HEADER..]) {
+            let length = body.len();
+            small[..HEADER].copy_from_slice(&(length as u32).to_le_bytes());
+            return self.write_frames(&small[..HEADER + length]);
+        }
+        // Too big for that (or serde failed, which `push_frame` reports).
+        let mut frame = Vec::new();
         push_frame(&mut frame, message)?;
         self.write_frames(&frame)
     }
@@ -196,14 +236,9 @@ impl<T: Message> Queue<T> {
         let Some(body) = buffered.get(HEADER..HEADER + length) else {
             return Ok(None);
         };
-        let message = T::decode(body).ok_or_else(|| {
-            io::Error::new(
-                ErrorKind::InvalidData,
-                "a frame that is not a valid message",
-            )
-        })?;
+        // Past this frame even if it does not decode: the next `get` reads the next one.
         self.start += HEADER + length;
-        Ok(Some(message))
+        deserialize(body).map(Some)
     }
 
     /// Reads whatever the pipe holds, waiting up to `timeout` (for ever if `None`) for at least
@@ -253,11 +288,47 @@ mod tests {
     }
 
     #[test]
-    fn a_frame_is_the_length_then_the_bytes() {
+    fn a_frame_is_the_length_then_the_serialized_bytes() {
         let mut frame = Vec::new();
         push_frame(&mut frame, &7u128).expect("small");
-        assert_eq!(frame.len(), HEADER + 16);
-        assert_eq!(frame[..HEADER], 16u32.to_le_bytes());
-        assert_eq!(frame[HEADER..], 7u128.to_le_bytes());
+        // postcard writes an integer as a varint: 7 is one byte.
+        assert_eq!(frame, [1, 0, 0, 0, 7]);
+        push_frame(&mut frame, &"hi".to_string()).expect("small");
+        assert_eq!(frame[5..], [3, 0, 0, 0, 2, b'h', b'i']);
+    }
+
+    #[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
+    struct Order {
+        customer: String,
+        items: Vec<u32>,
+    }
+
+    #[test]
+    fn a_struct_travels_and_a_bad_frame_is_an_error_naming_the_type() {
+        let mut queue = Queue::<Order>::new().expect("pipe");
+        let order = Order {
+            customer: "Ada".to_string(),
+            items: vec![3, 1, 4],
+        };
+        queue.put(&order).expect("put");
+        queue.put_unchecked_bytes(&[3, b'A']).expect("put");
+        queue.put_unchecked_bytes(&[0, 0, 9]).expect("put");
+        queue.put(&order).expect("put");
+        assert_eq!(queue.get().expect("get"), order);
+        for left_over in [false, true] {
+            let err = queue.get().expect_err("not an Order");
+            assert_eq!(err.kind(), ErrorKind::InvalidData);
+            let message = err.to_string();
+            assert!(
+                message.contains("frame is not a lesson02_queue::queue::tests::Order"),
+                "{message}"
+            );
+            assert_eq!(
+                message.contains("1 bytes left over"),
+                left_over,
+                "{message}"
+            );
+        }
+        assert_eq!(queue.get().expect("the queue goes on"), order);
     }
 }

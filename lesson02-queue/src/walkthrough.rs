@@ -9,46 +9,40 @@ use anyhow::{Context, ensure};
 use common::process::Child;
 use lesson01_process::start::fork_child;
 
-use crate::queue::{Message, Queue};
+use serde::{Deserialize, Serialize};
+
+use crate::bad_frame::{self, BadFrame};
+use crate::queue::Queue;
 
 /// The notes' workers each compute `job(1000)`.
 pub const N: u64 = 1000;
 
-/// A worker's result and who computed it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A worker's result and who computed it: serde turns it into bytes for the queue, as pickle
+/// would in CPython.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkerResult {
     pub pid: u32,
     pub value: u128,
-}
-
-/// Encoded as 4 bytes of pid, then 16 bytes of value; with the 4-byte length in front, one
-/// frame is 24 bytes.
-impl Message for WorkerResult {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.pid.to_le_bytes());
-        out.extend_from_slice(&self.value.to_le_bytes());
-    }
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        let (pid, value) = bytes.split_at_checked(4)?;
-        Some(Self {
-            pid: u32::from_le_bytes(pid.try_into().ok()?),
-            value: u128::from_le_bytes(value.try_into().ok()?),
-        })
-    }
 }
 
 pub(crate) fn this_pid() -> u32 {
     std::process::id()
 }
 
-/// Starts a worker process that puts `job(N)` and its pid on `queue`.
-fn start_worker(queue: &Queue<WorkerResult>) -> anyhow::Result<Child> {
+/// Starts a worker process that puts `job(N)` and its pid on `queue` (or, as a fault hook for
+/// the tests, a bad frame).
+fn start_worker(queue: &Queue<WorkerResult>, bad: Option<BadFrame>) -> anyhow::Result<Child> {
     fork_child(|| {
         let value = common::job(N).expect("job(1000) fits in a u128");
-        match queue.put(&WorkerResult {
+        let result = WorkerResult {
             pid: this_pid(),
             value,
-        }) {
+        };
+        let put = match bad {
+            None => queue.put(&result),
+            Some(kind) => bad_frame::put(queue, kind, &result),
+        };
+        match put {
             Ok(()) => 0,
             Err(err) => {
                 eprintln!("worker {}: put failed: {err}", this_pid());
@@ -60,17 +54,18 @@ fn start_worker(queue: &Queue<WorkerResult>) -> anyhow::Result<Child> {
 }
 
 /// Two worker processes put `job(1000)` on a queue, the parent joins them, gets both results
-/// and prints their sum, saying what happens at each step.
-pub fn run() -> anyhow::Result<ExitCode> {
+/// and prints their sum, saying what happens at each step. With `bad`, the first worker puts a
+/// bad frame instead (a fault hook for the tests).
+pub fn run(bad: Option<BadFrame>) -> anyhow::Result<ExitCode> {
     let mut queue = Queue::<WorkerResult>::new()?;
     println!(
         "lesson02-queue: two worker processes put job({N}) on a queue; the parent adds up what it gets  (Notes: Queue进程输出)"
     );
     println!(
-        "parent: pid {}; the queue is a pipe, and each put() is one write() of a 24-byte frame: a 4-byte length, the worker's 4-byte pid, the 16-byte u128",
+        "parent: pid {}; the queue is a pipe, and each put() is one write() of a frame: a 4-byte length, then the WorkerResult as serde serialized it",
         this_pid()
     );
-    let mut workers = vec![start_worker(&queue)?, start_worker(&queue)?];
+    let mut workers = vec![start_worker(&queue, bad)?, start_worker(&queue, None)?];
     // The notes join first and get afterwards. That is safe only because each result is a few
     // bytes, which fit in the pipe's buffer: see `deadlock`.
     for worker in &mut workers {
@@ -81,7 +76,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let mut total = 0;
     for _ in &workers {
         let result = queue
-            .get_timeout(Duration::from_secs(10))?
+            .get_timeout(Duration::from_secs(10))
+            .context("the results queue")?
             .context("a worker exited without putting its result")?;
         println!(
             "parent: got {} from worker pid {}",

@@ -17,11 +17,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use common::process::{Child, ExitStatus, Pid};
 use lesson01_process::start::fork_child;
-use lesson02_queue::{Message, Queue};
+use lesson02_queue::Queue;
 use nix::unistd::getpid;
+use serde::{Deserialize, Serialize};
 
-/// What the parent sends a worker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the parent sends a worker; serde turns it into bytes for the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum Order {
     /// Run the task on this item and put the result.
     Run(u64),
@@ -29,47 +30,26 @@ enum Order {
     Stop,
 }
 
-impl Message for Order {
-    fn encode(&self, out: &mut Vec<u8>) {
-        match self {
-            Order::Run(item) => {
-                out.push(1);
-                out.extend_from_slice(&item.to_le_bytes());
-            }
-            Order::Stop => out.push(0),
-        }
-    }
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        match bytes {
-            [0] => Some(Order::Stop),
-            [1, item @ ..] => Some(Order::Run(u64::from_le_bytes(item.try_into().ok()?))),
-            _ => None,
-        }
-    }
-}
-
 /// What a worker sends back: which worker ran which item, and the result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Done {
+    #[serde(with = "pid_as_i32")]
     pub worker: Pid,
     pub item: u64,
     pub value: u64,
 }
 
-impl Message for Done {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.worker.as_raw().to_le_bytes());
-        out.extend_from_slice(&self.item.to_le_bytes());
-        out.extend_from_slice(&self.value.to_le_bytes());
+/// nix's `Pid` has no serde support: it travels as the `i32` it wraps.
+mod pid_as_i32 {
+    use common::process::Pid;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(pid: &Pid, serializer: S) -> Result<S::Ok, S::Error> {
+        pid.as_raw().serialize(serializer)
     }
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        let (worker, rest) = bytes.split_at_checked(4)?;
-        let (item, value) = rest.split_at_checked(8)?;
-        Some(Self {
-            worker: Pid::from_raw(i32::from_le_bytes(worker.try_into().ok()?)),
-            item: u64::from_le_bytes(item.try_into().ok()?),
-            value: u64::from_le_bytes(value.try_into().ok()?),
-        })
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Pid, D::Error> {
+        i32::deserialize(deserializer).map(Pid::from_raw)
     }
 }
 
@@ -196,7 +176,8 @@ impl<F: Fn(u64) -> u64> ProcessPool<F> {
         }
         let mut last_news = Instant::now();
         while unfinished > 0 {
-            if let Some(done) = self.results.get_timeout(Duration::from_millis(10))? {
+            let done = self.results.get_timeout(Duration::from_millis(10));
+            if let Some(done) = done.context("the pool's results queue")? {
                 let slot = self.record(done, &mut outcomes, items, &mut on_event)?;
                 unfinished -= 1;
                 self.give_next(slot, &mut pending, items)?;
@@ -213,7 +194,11 @@ impl<F: Fn(u64) -> u64> ProcessPool<F> {
                 };
                 self.workers[slot].ended = Some(status);
                 // Whatever it put before it died is in the pipe now: take that first.
-                while let Some(done) = self.results.get_timeout(Duration::ZERO)? {
+                while let Some(done) = self
+                    .results
+                    .get_timeout(Duration::ZERO)
+                    .context("the pool's results queue")?
+                {
                     let from = self.record(done, &mut outcomes, items, &mut on_event)?;
                     unfinished -= 1;
                     if from != slot {
@@ -355,23 +340,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn orders_and_results_survive_the_pipe() {
+    fn orders_and_results_survive_the_queue() {
+        let mut orders = Queue::new().expect("pipe");
         for order in [Order::Run(0), Order::Run(u64::MAX), Order::Stop] {
-            let mut bytes = Vec::new();
-            order.encode(&mut bytes);
-            assert_eq!(Order::decode(&bytes), Some(order));
+            orders.put(&order).expect("put");
+            assert_eq!(orders.get().expect("get"), order);
         }
-        assert_eq!(Order::decode(&[1, 2, 3]), None);
-        assert_eq!(Order::decode(&[]), None);
+        let mut results = Queue::new().expect("pipe");
         let done = Done {
             worker: Pid::from_raw(4321),
             item: 3,
             value: 9,
         };
-        let mut bytes = Vec::new();
-        done.encode(&mut bytes);
-        assert_eq!(Done::decode(&bytes), Some(done));
-        assert_eq!(Done::decode(&bytes[..19]), None);
+        results.put(&done).expect("put");
+        assert_eq!(results.get().expect("get"), done);
     }
     // The pool itself forks, which a multi-threaded test process must not do: the black-box
     // tests (tests/tests/lesson03_faults.rs) run it through the binary.

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use lesson02_queue::Message;
+use serde::{Deserialize, Serialize};
 
 pub use crate::faults::Fault;
 use crate::faults::{self, Answer};
@@ -17,8 +17,9 @@ use crate::protocol::{Frame, Framer, REPLY_END, Shown, split_command, with_id};
 /// How long the device waits for room to write a reply before it gives up on the host.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Something the device heard or said: the lines of its transcript.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Something the device heard or said: the lines of its transcript. It goes to the host on a
+/// lesson02 queue, which serde turns into bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceEvent {
     /// Which line of the session this is (0 for the first command).
     pub line_no: u32,
@@ -28,30 +29,6 @@ pub struct DeviceEvent {
     pub received: bool,
     /// The line as the transcript shows it.
     pub shown: String,
-}
-
-impl Message for DeviceEvent {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.line_no.to_le_bytes());
-        out.extend_from_slice(&micros(self.at).to_le_bytes());
-        out.push(u8::from(self.received));
-        out.extend_from_slice(self.shown.as_bytes());
-    }
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        let (line_no, rest) = bytes.split_at_checked(4)?;
-        let (at, rest) = rest.split_at_checked(8)?;
-        let (&received, shown) = rest.split_first()?;
-        Some(Self {
-            line_no: u32::from_le_bytes(line_no.try_into().ok()?),
-            at: Duration::from_micros(u64::from_le_bytes(at.try_into().ok()?)),
-            received: received == 1,
-            shown: String::from_utf8(shown.to_vec()).ok()?,
-        })
-    }
-}
-
-pub(crate) fn micros(at: Duration) -> u64 {
-    u64::try_from(at.as_micros()).unwrap_or(u64::MAX)
 }
 
 /// A frame as a transcript shows it.
@@ -147,17 +124,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn device_events_survive_the_queue_encoding() {
+    fn device_events_survive_the_queue() {
         let event = DeviceEvent {
             line_no: 7,
             at: Duration::from_micros(1_234_567),
             received: true,
             shown: "\"ECHO h\\xffi\"".to_string(),
         };
-        let mut bytes = Vec::new();
-        event.encode(&mut bytes);
-        assert_eq!(DeviceEvent::decode(&bytes), Some(event));
-        assert_eq!(DeviceEvent::decode(&bytes[..5]), None);
+        let mut queue = lesson02_queue::Queue::new().expect("pipe");
+        queue.put(&event).expect("put");
+        assert_eq!(queue.get().expect("get"), event);
     }
 
     #[test]

@@ -13,10 +13,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow, bail};
 use common::process::Child;
 use lesson01_process::start::fork_child;
-use lesson02_queue::{Message, Queue};
+use lesson02_queue::Queue;
 use nix::sys::signal::Signal;
+use serde::{Deserialize, Serialize};
 
-use crate::device::{DeviceEvent, micros};
+use crate::device::DeviceEvent;
 use crate::port::{Io, Port};
 use crate::protocol::{Frame, Framer, ID_DIGITS, MAX_LINE, Shown, split_id};
 
@@ -24,13 +25,13 @@ use crate::protocol::{Frame, Framer, ID_DIGITS, MAX_LINE, Shown, split_id};
 pub const WINDOW: usize = 16;
 
 /// What the reader passes back to the writer for each line it reads, or the fault it met.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heard {
     pub at: Duration,
     pub what: HeardWhat,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HeardWhat {
     Line(String),
     Garbled(Vec<u8>),
@@ -40,38 +41,6 @@ pub enum HeardWhat {
     HungUp(Vec<u8>),
     /// Reading failed.
     Failed(String),
-}
-
-impl Message for Heard {
-    fn encode(&self, out: &mut Vec<u8>) {
-        let (tag, payload): (u8, Vec<u8>) = match &self.what {
-            HeardWhat::Line(text) => (0, text.as_bytes().to_vec()),
-            HeardWhat::Garbled(bytes) => (1, bytes.clone()),
-            HeardWhat::TooLong(bytes) => (2, bytes.to_le_bytes().to_vec()),
-            HeardWhat::HungUp(partial) => (3, partial.clone()),
-            HeardWhat::Failed(why) => (4, why.as_bytes().to_vec()),
-        };
-        out.push(tag);
-        out.extend_from_slice(&micros(self.at).to_le_bytes());
-        out.extend_from_slice(&payload);
-    }
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        let (&tag, rest) = bytes.split_first()?;
-        let (at, payload) = rest.split_at_checked(8)?;
-        let text = || String::from_utf8(payload.to_vec()).ok();
-        let what = match tag {
-            0 => HeardWhat::Line(text()?),
-            1 => HeardWhat::Garbled(payload.to_vec()),
-            2 => HeardWhat::TooLong(u64::from_le_bytes(payload.try_into().ok()?)),
-            3 => HeardWhat::HungUp(payload.to_vec()),
-            4 => HeardWhat::Failed(text()?),
-            _ => return None,
-        };
-        Some(Self {
-            at: Duration::from_micros(u64::from_le_bytes(at.try_into().ok()?)),
-            what,
-        })
-    }
 }
 
 /// The reader process: reads lines from the port and puts each on `replies`, until the device
@@ -202,7 +171,7 @@ pub fn converse(
             last_sent = at;
             next += 1;
         }
-        let heard = replies.get_timeout(timeout)?;
+        let heard = replies.get_timeout(timeout).context("the replies queue")?;
         if let Some(device) = &mut device {
             print_device_events(device, line_no as u32)?;
         }
@@ -291,7 +260,11 @@ fn print_device_events(device: &mut DeviceSide, line_no: u32) -> anyhow::Result<
         // The device logs a reply before it writes it, so once the reply is here its log is
         // too; a short wait covers a device that heard the command but never answered.
         while !device.early.contains_key(&key) {
-            match device.log.get_timeout(Duration::from_millis(200))? {
+            match device
+                .log
+                .get_timeout(Duration::from_millis(200))
+                .context("the device's log queue")?
+            {
                 Some(event) => {
                     device.early.insert((event.line_no, event.received), event);
                 }
@@ -340,7 +313,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn what_the_reader_heard_survives_the_queue_encoding() {
+    fn what_the_reader_heard_survives_the_queue() {
         let cases = [
             HeardWhat::Line("PONG".into()),
             HeardWhat::Garbled(vec![0xff, 0]),
@@ -349,16 +322,15 @@ mod tests {
             HeardWhat::HungUp(Vec::new()),
             HeardWhat::Failed("I/O error".into()),
         ];
+        let mut queue = Queue::new().expect("pipe");
         for what in cases {
             let heard = Heard {
                 at: Duration::from_micros(42),
                 what,
             };
-            let mut bytes = Vec::new();
-            heard.encode(&mut bytes);
-            assert_eq!(Heard::decode(&bytes), Some(heard));
+            queue.put(&heard).expect("put");
+            assert_eq!(queue.get().expect("get"), heard);
         }
-        assert_eq!(Heard::decode(&[9; 12]), None);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use course_tests::limits::assert_one_line_failure;
 use course_tests::{
     TIMEOUT, assert_usage_error, lesson_bin, python_script, python3, readme, stdout_of,
     workspace_root,
@@ -71,6 +72,56 @@ fn each_result_names_the_worker_process_that_put_it() {
 }
 
 #[test]
+fn threads_take_the_tasks_from_one_queue_and_get_with_a_timeout() {
+    let out = stdout_of(lesson().arg("--threads"));
+    assert!(
+        out.starts_with("lesson02-queue --threads: the notes' two job(1000) tasks go on one crossbeam channel; 3 worker threads take from it"),
+        "{out}"
+    );
+    // Which workers took the two tasks is up to the scheduler: any of the three, or one twice.
+    let workers: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("main thread: got 249833583000 from worker thread "))
+        .map(|rest| rest.split(' ').next().expect("a number"))
+        .collect();
+    assert_eq!(workers.len(), 2, "{out}");
+    assert!(workers.iter().all(|w| ["1", "2", "3"].contains(w)), "{out}");
+    assert!(
+        out.contains("main thread: each get waited at most 10 s (recv_timeout"),
+        "{out}"
+    );
+    assert!(out.ends_with(NOTES_SUM), "{out}");
+}
+
+/// DEEPER.md quotes this: CPython's `put` of an unpicklable object returns, the feeder thread
+/// prints a traceback, and the object never arrives.
+#[test]
+fn cpython_loses_what_it_cannot_pickle() {
+    let Some(python) = python3("the CPython side of what a queue cannot send") else {
+        return;
+    };
+    let output = Command::new(python)
+        .arg(python_script("lesson02-queue", "unpicklable.py"))
+        .timeout(TIMEOUT)
+        .output()
+        .expect("python3 runs");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "put(an open file) returned\n\
+         get(timeout=1): queue.Empty, an open file never arrived\n\
+         put(a lambda) returned\n\
+         get(timeout=1): queue.Empty, a lambda never arrived\n"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("Traceback").count(), 2, "{stderr}");
+    assert!(
+        stderr.contains("cannot pickle '_io.TextIOWrapper' object"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_small_payload_does_not_deadlock() {
     let out = stdout_of(lesson().args(["--payload-bytes", "1000"]));
     assert!(out.contains("no deadlock"), "{out}");
@@ -81,7 +132,31 @@ fn a_small_payload_does_not_deadlock() {
 }
 
 #[test]
-fn bench_prints_three_checked_rates() {
+fn a_frame_that_does_not_decode_is_one_line_naming_the_queue_and_the_type() {
+    // --bad-frame is a hidden fault hook: the first worker puts a bad frame as its result.
+    for (kind, why) in [
+        ("truncated", "Hit the end of buffer"),
+        ("corrupt", "varint"),
+        ("wrong-type", "bytes left over"),
+    ] {
+        let output = lesson()
+            .args(["--bad-frame", kind])
+            .output()
+            .expect("the lesson runs");
+        let line = assert_one_line_failure(&output, kind);
+        assert!(
+            line.starts_with("error: the results queue: a ")
+                && line
+                    .contains("-byte frame is not a lesson02_queue::walkthrough::WorkerResult: "),
+            "{kind}: {line}"
+        );
+        assert!(line.contains(why), "{kind}: {line}");
+        assert_eq!(output.status.code(), Some(1), "{kind}: {line}");
+    }
+}
+
+#[test]
+fn bench_prints_four_checked_figures() {
     let mut command = lesson().args(["--bench", "--messages", "20000"]);
     let with_python = python3("the CPython half of lesson02 --bench --python").is_some();
     if with_python {
@@ -90,6 +165,7 @@ fn bench_prints_three_checked_rates() {
     let out = stdout_of(command);
     for label in [
         "queue throughput: ",
+        "queue, a small struct: ",
         "queue throughput, batched: ",
         "channel throughput, threads: ",
     ] {

@@ -35,7 +35,8 @@ pub fn transfer(
         .iter()
         .map(|_| {
             results
-                .get_timeout(2 * IDLE_TIMEOUT)?
+                .get_timeout(2 * IDLE_TIMEOUT)
+                .context("the readers' results queue")?
                 .context("a reader process reported nothing")
         })
         .collect::<anyhow::Result<Vec<_>>>()?;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::bail;
-use lesson02_queue::Message;
+use serde::{Deserialize, Serialize};
 
 use super::pace::Pace;
 use crate::port::{Io, Port};
@@ -35,7 +35,7 @@ fn expected(block: &[u8], offset: u64, len: usize) -> &[u8] {
 }
 
 /// Which way bytes go through the pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Direction {
     MasterToSlave,
     SlaveToMaster,
@@ -59,8 +59,8 @@ impl Direction {
     }
 }
 
-/// What one reader got.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What one reader got; it goes back to the parent on a lesson02 queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Received {
     pub direction: Direction,
     pub bytes: u64,
@@ -68,31 +68,6 @@ pub struct Received {
     pub first_wrong: Option<u64>,
     /// Why the reader stopped early; empty if it did not.
     pub error: String,
-}
-
-impl Message for Received {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.push(u8::from(self.direction == Direction::SlaveToMaster));
-        out.extend_from_slice(&self.bytes.to_le_bytes());
-        out.extend_from_slice(&self.first_wrong.map_or(u64::MAX, |at| at).to_le_bytes());
-        out.extend_from_slice(self.error.as_bytes());
-    }
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        let (&direction, rest) = bytes.split_first()?;
-        let (count, rest) = rest.split_at_checked(8)?;
-        let (wrong, error) = rest.split_at_checked(8)?;
-        let wrong = u64::from_le_bytes(wrong.try_into().ok()?);
-        Some(Self {
-            direction: if direction == 1 {
-                Direction::SlaveToMaster
-            } else {
-                Direction::MasterToSlave
-            },
-            bytes: u64::from_le_bytes(count.try_into().ok()?),
-            first_wrong: (wrong != u64::MAX).then_some(wrong),
-            error: String::from_utf8(error.to_vec()).ok()?,
-        })
-    }
 }
 
 /// Writes `bytes` bytes of the test stream; with `pace` (bytes per second), no faster than
@@ -205,7 +180,8 @@ mod tests {
     }
 
     #[test]
-    fn received_survives_the_queue_encoding() {
+    fn received_survives_the_queue() {
+        let mut queue = lesson02_queue::Queue::new().expect("pipe");
         for received in [
             Received {
                 direction: Direction::SlaveToMaster,
@@ -220,9 +196,8 @@ mod tests {
                 error: "stalled".into(),
             },
         ] {
-            let mut bytes = Vec::new();
-            received.encode(&mut bytes);
-            assert_eq!(Received::decode(&bytes), Some(received));
+            queue.put(&received).expect("put");
+            assert_eq!(queue.get().expect("get"), received);
         }
     }
 }
