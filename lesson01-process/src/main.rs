@@ -69,7 +69,7 @@ fn main() -> ExitCode {
     {
         return exit_code(Err(err));
     }
-    exit_code(if args.bench {
+    let code = exit_code(if args.bench {
         bench::run(args.runs as usize, args.python)
     } else if args.without_guard {
         without_guard::run(args.start_method)
@@ -86,7 +86,9 @@ fn main() -> ExitCode {
         } else {
             walkthrough::run(args.start_method, options)
         }
-    })
+    });
+    forkserver::stop();
+    code
 }
 
 /// What a spawned child, or a child of the forkserver, runs: its target, with its open files.
