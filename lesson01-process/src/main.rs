@@ -6,11 +6,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use common::cli::{exit_code, parse_args};
-use lesson01_process::start::{run_spawned, spawned_orders};
+use lesson01_process::start::{Orders, run_spawned, spawned_orders};
 use lesson01_process::walkthrough::ChildOptions;
-use lesson01_process::{StartMethod, Target, bench, notes, walkthrough, without_guard};
+use lesson01_process::{
+    StartMethod, Target, bench, forkserver, live_thread, notes, walkthrough, without_guard,
+};
 
-/// Start a child process by fork or spawn, run the notes' job in it, and join it.
+/// Start a child process by fork, spawn or forkserver, run the notes' job in it, and join it.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -27,6 +29,10 @@ struct Args {
     #[arg(long, conflicts_with = "bench")]
     without_guard: bool,
 
+    /// Keep a second thread alive while the child starts: fork is refused, forkserver works
+    #[arg(long, conflicts_with_all = ["bench", "without_guard", "plain"])]
+    live_thread: bool,
+
     /// Make the child sleep this long before its job (look at it with ps, or kill it)
     #[arg(long, value_name = "MS", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(0..=10_000))]
@@ -36,7 +42,7 @@ struct Args {
     #[arg(long)]
     child_panics: bool,
 
-    /// Measure the median start+join latency of fork and of spawn
+    /// Measure the median start+join latency of fork, spawn and forkserver
     #[arg(long)]
     bench: bool,
 
@@ -54,11 +60,16 @@ fn main() -> ExitCode {
     // Rust's `if __name__ == '__main__':` -- a spawned child runs only its target, never the
     // parent's code below. (`--without-guard` shows what happens without it.)
     if let Some(orders) = spawned_orders() {
-        let orders = orders.and_then(|orders| orders.parse(Target::from_args));
-        return run_spawned(orders, |target| Ok(target.run()));
+        return child_main(orders);
     }
     let args: Args = parse_args();
-    exit_code(if args.bench {
+    // The server is forked now, while main has its only thread; --bench measures it too.
+    if (args.start_method == StartMethod::Forkserver || args.bench)
+        && let Err(err) = forkserver::start(child_main)
+    {
+        return exit_code(Err(err));
+    }
+    let code = exit_code(if args.bench {
         bench::run(args.runs as usize, args.python)
     } else if args.without_guard {
         without_guard::run(args.start_method)
@@ -70,8 +81,21 @@ fn main() -> ExitCode {
             sleep_ms: args.child_sleep_ms,
             panic: args.child_panics,
         };
-        walkthrough::run(args.start_method, options)
-    })
+        if args.live_thread {
+            live_thread::run(args.start_method, options)
+        } else {
+            walkthrough::run(args.start_method, options)
+        }
+    });
+    forkserver::stop();
+    code
+}
+
+/// What a spawned child, or a child of the forkserver, runs: its target, with its open files.
+fn child_main(orders: anyhow::Result<Orders>) -> ExitCode {
+    let orders = orders
+        .and_then(|orders| orders.parse_with_fds(|args, fds| Ok((Target::from_args(args)?, fds))));
+    run_spawned(orders, |(target, fds)| Ok(target.run(fds)))
 }
 
 /// The notes' program and nothing else; a failed child is one line on stderr and exit code 1.

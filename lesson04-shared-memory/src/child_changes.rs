@@ -25,6 +25,7 @@ pub fn run(method: StartMethod, faults: &ChildFaults) -> anyhow::Result<()> {
     let mut child = match method {
         StartMethod::Fork => signals::fork_child(|| change_in_child(&value, &array, faults))?,
         StartMethod::Spawn => spawn(&value, &array, faults)?,
+        StartMethod::Forkserver => bail!("this lesson starts its children by fork or spawn only"),
     };
     let pid = child.pid();
     let status = signals::join(&mut child)?;
@@ -71,6 +72,9 @@ fn how(method: StartMethod) -> &'static str {
     match method {
         StartMethod::Fork => "it inherits the mappings, so it changes the very pages we read",
         StartMethod::Spawn => "a fresh run of this program, which opens both segments by name",
+        StartMethod::Forkserver => {
+            "the server forks it; it inherits no mapping and opens both segments by name"
+        }
     }
 }
 
