@@ -9,8 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use common::cli::parse_args;
 use lesson01_process::StartMethod;
-use lesson01_process::start::{run_spawned, spawned_orders};
-use lesson04_shared_memory::child_changes::ChildOrders;
+use lesson01_process::start::spawned_orders;
 use lesson04_shared_memory::faults::ChildFaults;
 use lesson04_shared_memory::{signals, threads, walkthrough};
 
@@ -47,8 +46,7 @@ struct Args {
 fn main() -> ExitCode {
     // Rust's `if __name__ == '__main__':` -- a spawned child does only its part.
     if let Some(orders) = spawned_orders() {
-        let orders = orders.and_then(|orders| orders.parse(ChildOrders::from_args));
-        return run_spawned(orders, ChildOrders::run);
+        return walkthrough::child_main(orders);
     }
     let args: Args = parse_args();
     let (result, cleaned) = if args.plain {
