@@ -2,14 +2,17 @@
 //! reaping a child with its exit status or signal, waiting with a timeout, and making sure no
 //! child outlives its parent.
 //!
-//! How a child is *started* (fork or spawn) is lesson01's subject and lives there.
+//! How a child is *started* (fork, spawn or forkserver) is lesson01's subject and lives there.
 
 use std::fmt;
-use std::io;
+use std::io::{self, Read};
+use std::os::fd::AsFd;
+use std::os::unix::net::UnixStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 pub use nix::unistd::Pid;
@@ -85,6 +88,42 @@ pub enum Activity {
     Ended(ExitStatus),
 }
 
+impl Activity {
+    /// The 8 bytes a process that reaps a child for someone else (lesson01's forkserver) sends
+    /// that someone when the child stops, continues or ends: what `waitpid` told it.
+    pub fn to_report(self) -> [u8; 8] {
+        let (kind, number) = match self {
+            Activity::Running => (b'R', 0),
+            Activity::Stopped(signal) => (b'T', signal as i32),
+            Activity::Ended(ExitStatus::Code(code)) => (b'E', code),
+            Activity::Ended(ExitStatus::Signal {
+                signal,
+                core_dumped,
+            }) => (if core_dumped { b'C' } else { b'S' }, signal as i32),
+        };
+        let mut report = [kind, 0, 0, 0, 0, 0, 0, 0];
+        report[4..].copy_from_slice(&number.to_le_bytes());
+        report
+    }
+
+    /// Reads what [`Activity::to_report`] wrote.
+    pub fn from_report(report: [u8; 8]) -> io::Result<Self> {
+        let [kind, _, _, _, a, b, c, d] = report;
+        let number = i32::from_le_bytes([a, b, c, d]);
+        let signal = || Signal::try_from(number).map_err(io::Error::from);
+        Ok(match kind {
+            b'R' => Activity::Running,
+            b'T' => Activity::Stopped(signal()?),
+            b'E' => Activity::Ended(ExitStatus::Code(number)),
+            b'S' | b'C' => Activity::Ended(ExitStatus::Signal {
+                signal: signal()?,
+                core_dumped: kind == b'C',
+            }),
+            _ => return Err(io::Error::other(format!("unknown child report {report:?}"))),
+        })
+    }
+}
+
 /// A child process this process must reap. Dropping it without waiting kills the child and
 /// reaps it, so an early return or a `?` in the parent never leaves a zombie or a stray child.
 #[derive(Debug)]
@@ -93,6 +132,11 @@ pub struct Child {
     status: Option<ExitStatus>,
     /// The signal that stopped it, while it is stopped (as far as `waitpid` has told us).
     stopped: Option<Signal>,
+    /// For a child another process forked and reaps for us (a forkserver): where that process
+    /// sends what `waitpid` tells it, as [`Activity::to_report`] writes it.
+    reports: Option<UnixStream>,
+    /// The reaping process went away before the child ended: nothing more will be known.
+    orphaned: bool,
 }
 
 impl Child {
@@ -102,6 +146,22 @@ impl Child {
             pid,
             status: None,
             stopped: None,
+            reports: None,
+            orphaned: false,
+        }
+    }
+
+    /// Takes charge of `pid`, a child that another process (lesson01's forkserver) forked and
+    /// reaps: how it stops, continues and ends arrives on `reports`. It works as a child of
+    /// ours does; if the reaping process dies first, waiting for it is an error, not a hang.
+    pub fn from_reports(pid: Pid, reports: UnixStream) -> Self {
+        // Not `..Self::from_pid(pid)`: that would make a second Child, whose Drop kills `pid`.
+        Self {
+            pid,
+            status: None,
+            stopped: None,
+            reports: Some(reports),
+            orphaned: false,
         }
     }
 
@@ -156,8 +216,12 @@ impl Child {
     }
 
     /// Sends `signal` to the child, unless it was already reaped (its pid may be reused).
+    ///
+    /// A child reaped by someone else is reaped before its report reaches us: a signal sent in
+    /// that short moment goes to a pid that is free again. Linux hands out pids in turn, so it
+    /// would take the whole pid range being used up in that moment for another process to get it.
     pub fn signal(&self, signal: Signal) -> io::Result<()> {
-        if self.status.is_some() {
+        if self.status.is_some() || self.orphaned {
             return Ok(());
         }
         match kill(self.pid, signal) {
@@ -185,6 +249,9 @@ impl Child {
         if let Some(status) = self.status {
             return Ok(Activity::Ended(status));
         }
+        if self.reports.is_some() || self.orphaned {
+            return self.read_reports(!flags.contains(WaitPidFlag::WNOHANG));
+        }
         let status = match waitpid(self.pid, Some(flags)) {
             Ok(WaitStatus::Exited(_, code)) => ExitStatus::Code(code),
             Ok(WaitStatus::Signaled(_, signal, core_dumped)) => ExitStatus::Signal {
@@ -209,6 +276,54 @@ impl Child {
         self.status = Some(status);
         self.stopped = None;
         Ok(Activity::Ended(status))
+    }
+}
+
+impl Child {
+    /// [`Child::look`] for a child someone else reaps: reads the reports that have arrived (with
+    /// `block`, until it has ended).
+    fn read_reports(&mut self, block: bool) -> io::Result<Activity> {
+        loop {
+            let Some(reports) = self.reports.as_mut().filter(|_| !self.orphaned) else {
+                return Err(io::Error::other(format!(
+                    "the forkserver died before child {} ended (the child died with it)",
+                    self.pid
+                )));
+            };
+            if !block && !readable(reports)? {
+                return Ok(self.stopped.map_or(Activity::Running, Activity::Stopped));
+            }
+            let mut report = [0; 8];
+            match reports.read_exact(&mut report) {
+                Ok(()) => {}
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => {
+                    self.orphaned = true;
+                    continue;
+                }
+                Err(err) => return Err(err),
+            }
+            match Activity::from_report(report)? {
+                Activity::Ended(status) => {
+                    self.status = Some(status);
+                    self.stopped = None;
+                    self.reports = None;
+                    return Ok(Activity::Ended(status));
+                }
+                Activity::Stopped(signal) => self.stopped = Some(signal),
+                Activity::Running => self.stopped = None,
+            }
+        }
+    }
+}
+
+/// Whether `stream` has something to read (or has reached its end) right now.
+fn readable(stream: &UnixStream) -> io::Result<bool> {
+    let mut fds = [PollFd::new(stream.as_fd(), PollFlags::POLLIN)];
+    match poll(&mut fds, PollTimeout::ZERO) {
+        Ok(ready) => Ok(ready > 0),
+        Err(Errno::EINTR) => Ok(false),
+        Err(errno) => Err(errno.into()),
     }
 }
 
@@ -302,5 +417,31 @@ mod tests {
         assert_eq!(ExitStatus::Code(3).python_exitcode(), 3);
         assert_eq!(ExitStatus::Code(PANIC_EXIT_CODE).python_exitcode(), 1);
         assert!(ExitStatus::Code(0).success());
+    }
+
+    #[test]
+    fn every_activity_survives_its_report() {
+        let activities = [
+            Activity::Running,
+            Activity::Stopped(Signal::SIGTSTP),
+            Activity::Ended(ExitStatus::Code(0)),
+            Activity::Ended(ExitStatus::Code(101)),
+            Activity::Ended(ExitStatus::Signal {
+                signal: Signal::SIGKILL,
+                core_dumped: false,
+            }),
+            Activity::Ended(ExitStatus::Signal {
+                signal: Signal::SIGABRT,
+                core_dumped: true,
+            }),
+        ];
+        for activity in activities {
+            assert_eq!(
+                Activity::from_report(activity.to_report()).ok(),
+                Some(activity)
+            );
+        }
+        assert!(Activity::from_report(*b"X\0\0\0\0\0\0\0").is_err());
+        assert!(Activity::from_report(*b"S\0\0\0\xff\0\0\0").is_err());
     }
 }

@@ -12,6 +12,7 @@
 //!   cpu_count, cores, threads, children.
 
 pub mod bench;
+pub mod forkserver;
 pub mod machine;
 pub mod notes;
 pub mod process;

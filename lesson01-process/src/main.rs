@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use common::cli::{exit_code, parse_args};
-use lesson01_process::start::{run_spawned, spawned_orders};
+use lesson01_process::start::{Orders, run_spawned, spawned_orders};
 use lesson01_process::walkthrough::ChildOptions;
-use lesson01_process::{StartMethod, Target, bench, notes, walkthrough, without_guard};
+use lesson01_process::{StartMethod, Target, bench, forkserver, notes, walkthrough, without_guard};
 
-/// Start a child process by fork or spawn, run the notes' job in it, and join it.
+/// Start a child process by fork, spawn or forkserver, run the notes' job in it, and join it.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -54,10 +54,15 @@ fn main() -> ExitCode {
     // Rust's `if __name__ == '__main__':` -- a spawned child runs only its target, never the
     // parent's code below. (`--without-guard` shows what happens without it.)
     if let Some(orders) = spawned_orders() {
-        let orders = orders.and_then(|orders| orders.parse(Target::from_args));
-        return run_spawned(orders, |target| Ok(target.run()));
+        return child_main(orders);
     }
     let args: Args = parse_args();
+    // The server is forked now, while main has its only thread; --bench measures it too.
+    if (args.start_method == StartMethod::Forkserver || args.bench)
+        && let Err(err) = forkserver::start(child_main)
+    {
+        return exit_code(Err(err));
+    }
     exit_code(if args.bench {
         bench::run(args.runs as usize, args.python)
     } else if args.without_guard {
@@ -72,6 +77,13 @@ fn main() -> ExitCode {
         };
         walkthrough::run(args.start_method, options)
     })
+}
+
+/// What a spawned child, or a child of the forkserver, runs: its target, with its open files.
+fn child_main(orders: anyhow::Result<Orders>) -> ExitCode {
+    let orders = orders
+        .and_then(|orders| orders.parse_with_fds(|args, fds| Ok((Target::from_args(args)?, fds))));
+    run_spawned(orders, |(target, fds)| Ok(target.run(fds)))
 }
 
 /// The notes' program and nothing else; a failed child is one line on stderr and exit code 1.

@@ -1,15 +1,19 @@
-//! Python's `multiprocessing.Process`, in Rust: a [`Target`] that a child runs, started by fork
-//! or by spawn ([`crate::start`]), then joined.
+//! Python's `multiprocessing.Process`, in Rust: a [`Target`] that a child runs, started by fork,
+//! spawn or forkserver ([`crate::start`]), then joined.
 //!
-//! A spawned child cannot be handed a closure, only its command line, so every target has a
-//! name and travels as text; the child's `main` reads it back with [`Target::from_args`]
-//! (CPython pickles the target function instead, which also finds it by name).
+//! A spawned or forkserver child cannot be handed a closure, only its orders, so every target
+//! has a name and travels as text; the child's `main` reads it back with [`Target::from_args`]
+//! (CPython pickles the target function instead, which also finds it by name). Open files the
+//! child needs (a pipe) are handed over with [`Process::with_fd`], as Python passes a pipe in
+//! `args=`.
+
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 use anyhow::{Context, bail, ensure};
 use common::process::{Child, ExitStatus, Pid};
 
 use crate::notes;
-use crate::start::{StartMethod, field, fork_child, spawn_with_orders};
+use crate::start::{StartMethod, field, fork_child, start_with_orders};
 use crate::walkthrough::{self, ChildOptions};
 
 /// What a child runs.
@@ -18,33 +22,32 @@ pub enum Target {
     /// The notes' `job`: print `aaaa`.
     Job,
     /// The walk-through's child: it waits until its parent has looked at it (one byte on the
-    /// pipe whose read end is the file descriptor `go`), says who it is, then runs `job`.
-    Walkthrough { options: ChildOptions, go: i32 },
+    /// pipe it was handed), says who it is, then runs `job`.
+    Walkthrough { options: ChildOptions },
     /// Do nothing and exit 0: what the start+join benchmark starts.
     Nothing,
 }
 
 impl Target {
-    /// Runs the target in this process; returns the exit code.
-    pub fn run(&self) -> i32 {
+    /// Runs the target in this process with the open files it was handed; returns the exit code.
+    pub fn run(&self, fds: Vec<OwnedFd>) -> i32 {
         match self {
             Target::Job => {
                 notes::job();
                 0
             }
-            Target::Walkthrough { options, go } => walkthrough::child(options, *go),
+            Target::Walkthrough { options } => walkthrough::child(options, fds),
             Target::Nothing => 0,
         }
     }
 
-    /// The target as command-line arguments, for a spawned child.
+    /// The target as orders (command-line arguments), for a spawned or forkserver child.
     pub fn to_args(&self) -> Vec<String> {
         match self {
             Target::Job => vec!["job".into()],
             Target::Nothing => vec!["nothing".into()],
-            Target::Walkthrough { options, go } => vec![
+            Target::Walkthrough { options } => vec![
                 "walkthrough".into(),
-                format!("go={go}"),
                 format!("commentary={}", options.commentary),
                 format!("sleep_ms={}", options.sleep_ms),
                 format!("panic={}", options.panic),
@@ -52,19 +55,18 @@ impl Target {
         }
     }
 
-    /// The target a spawned child was given, from [`Target::to_args`].
+    /// The target a spawned or forkserver child was given, from [`Target::to_args`].
     pub fn from_args(args: &[String]) -> anyhow::Result<Self> {
         match args {
             [name] if name == "job" => Ok(Target::Job),
             [name] if name == "nothing" => Ok(Target::Nothing),
-            [name, go, commentary, sleep_ms, panic] if name == "walkthrough" => {
+            [name, commentary, sleep_ms, panic] if name == "walkthrough" => {
                 Ok(Target::Walkthrough {
                     options: ChildOptions {
                         commentary: field(commentary, "commentary")?,
                         sleep_ms: field(sleep_ms, "sleep_ms")?,
                         panic: field(panic, "panic")?,
                     },
-                    go: field(go, "go")?,
                 })
             }
             _ => bail!("unknown target {args:?}"),
@@ -79,6 +81,7 @@ impl Target {
 pub struct Process {
     method: StartMethod,
     target: Target,
+    fds: Vec<OwnedFd>,
     child: Option<Child>,
 }
 
@@ -87,20 +90,31 @@ impl Process {
         Self {
             method,
             target,
+            fds: Vec::new(),
             child: None,
         }
     }
 
-    /// Starts the child: by fork, a copy of this process runs the target; by spawn, a fresh
-    /// run of this program is told the target's name.
+    /// Hands `fd` to the child. This process's copy is closed once the child has started.
+    pub fn with_fd(mut self, fd: OwnedFd) -> Self {
+        self.fds.push(fd);
+        self
+    }
+
+    /// Starts the child: by fork, a copy of this process runs the target; by spawn or
+    /// forkserver, a child is told the target's name and handed its open files.
     pub fn start(&mut self) -> anyhow::Result<()> {
         ensure!(self.child.is_none(), "a process can be started only once");
+        let fds = std::mem::take(&mut self.fds);
         let child = match self.method {
             StartMethod::Fork => {
                 let target = self.target.clone();
-                fork_child(move || target.run())?
+                fork_child(move || target.run(fds))?
             }
-            StartMethod::Spawn => spawn_with_orders(&self.target.to_args())?,
+            StartMethod::Spawn | StartMethod::Forkserver => {
+                let handed: Vec<BorrowedFd<'_>> = fds.iter().map(AsFd::as_fd).collect();
+                start_with_orders(self.method, &self.target.to_args(), &handed)?
+            }
         };
         self.child = Some(child);
         Ok(())
@@ -130,7 +144,6 @@ mod tests {
             Target::Nothing,
             Target::Walkthrough {
                 options: ChildOptions::default(),
-                go: 3,
             },
             Target::Walkthrough {
                 options: ChildOptions {
@@ -138,7 +151,6 @@ mod tests {
                     sleep_ms: 250,
                     panic: true,
                 },
-                go: 7,
             },
         ];
         for target in targets {
@@ -155,8 +167,7 @@ mod tests {
             vec!["walkthrough".into(), "x".into(), "y".into(), "z".into()],
             vec![
                 "walkthrough".into(),
-                "go=x".into(),
-                "commentary=true".into(),
+                "commentary=yes".into(),
                 "sleep_ms=0".into(),
                 "panic=false".into(),
             ],

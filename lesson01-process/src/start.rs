@@ -1,26 +1,32 @@
-//! The two ways Python starts a process, in Rust.
+//! The three ways Python starts a process, in Rust.
 //!
 //! - **fork**: the child is a copy of the running parent, made by `fork()`. It starts right where
-//!   the parent was, with the parent's memory, so it can run any closure. CPython 3.11 uses it by
-//!   default on Linux.
+//!   the parent was, with the parent's memory, so it can run any closure. CPython uses it by
+//!   default on Linux up to 3.13.
 //! - **spawn**: the child is a fresh run of the same program. It shares nothing with the parent,
 //!   so it must be told *what* to run: CPython pickles the target and its arguments; we write
-//!   them as command-line arguments after a marker ([`spawn_with_orders`]). The child's `main`
+//!   them as command-line arguments after a marker ([`start_with_orders`]). The child's `main`
 //!   checks for the marker before anything else ([`spawned_orders`]): that check is Rust's
-//!   `if __name__ == '__main__':`.
+//!   `if __name__ == '__main__':`. Open files (a pipe's ends) are handed over by number: the
+//!   child inherits exactly those across `exec`.
+//! - **forkserver**: a small server process, forked early while the program had one thread,
+//!   forks each child on request ([`crate::forkserver`]). The child is told its orders as a
+//!   spawned child is, and its files travel to it over a Unix socket. CPython's default on Linux
+//!   from 3.14.
 //!
-//! [`crate::process::Process`] puts the two together as Python's `multiprocessing.Process`.
-//!
-//! All of this lesson's `unsafe` is in [`fork_child`]: the `fork` call and the child's `_exit`.
+//! [`crate::process::Process`] puts them together as Python's `multiprocessing.Process`.
 
 use std::ffi::OsString;
 use std::io::{self, Write};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::process::CommandExt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::{Command, ExitCode};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use std::{env, fmt};
 
-use anyhow::Context;
+use anyhow::{Context, bail, ensure};
 use common::cli::{panic_message, stdout_failure};
 use common::process::{
     CLOSED_STDOUT_EXIT_CODE, Child, PANIC_EXIT_CODE, Pid, die_with_parent, thread_count_settled,
@@ -32,6 +38,7 @@ use nix::unistd::{ForkResult, fork, getpid};
 pub enum StartMethod {
     Fork,
     Spawn,
+    Forkserver,
 }
 
 impl fmt::Display for StartMethod {
@@ -39,6 +46,7 @@ impl fmt::Display for StartMethod {
         f.write_str(match self {
             StartMethod::Fork => "fork",
             StartMethod::Spawn => "spawn",
+            StartMethod::Forkserver => "forkserver",
         })
     }
 }
@@ -115,30 +123,84 @@ fn may_fork(threads: Option<usize>) -> anyhow::Result<()> {
 /// The marker that tells a fresh run of this program that it is a spawned child.
 pub const SPAWN_MARKER: &str = "--spawned-child";
 
-/// Starts this same program again as a child, with the marker, our pid and `orders` as its
-/// arguments: `PROGRAM --spawned-child PARENT_PID ORDERS...`. A spawned child shares no
-/// memory with us, so its orders travel as text (CPython pickles them instead).
+/// The most open files one child can be handed.
+pub const MAX_FDS: usize = 16;
+
+/// Starts a child by spawn or forkserver that runs this program's `main` for `orders`, and
+/// hands it `fds` (they stay open here too). The child finds them, in the same order, in
+/// [`Orders::fds`]. A forked child runs a closure instead: see [`fork_child`].
+pub fn start_with_orders(
+    method: StartMethod,
+    orders: &[String],
+    fds: &[BorrowedFd<'_>],
+) -> anyhow::Result<Child> {
+    ensure!(
+        fds.len() <= MAX_FDS,
+        "a child can be handed at most {MAX_FDS} open files, not {}",
+        fds.len()
+    );
+    match method {
+        StartMethod::Fork => bail!(
+            "a forked child runs a closure, not orders: start it with fork_child, not start_with_orders"
+        ),
+        StartMethod::Spawn => spawn(orders, fds),
+        StartMethod::Forkserver => crate::forkserver::start_child(orders, fds),
+    }
+}
+
+/// [`start_with_orders`] by spawn, handing over no open files.
 pub fn spawn_with_orders(orders: &[String]) -> anyhow::Result<Child> {
+    spawn(orders, &[])
+}
+
+/// Starts this same program again as a child, with the marker, our pid, the numbers of the
+/// files it inherits and `orders` as its arguments: `PROGRAM --spawned-child PARENT_PID
+/// fds=3,7 ORDERS...`. A spawned child shares no memory with us, so its orders travel as text
+/// (CPython pickles them instead).
+fn spawn(orders: &[String], fds: &[BorrowedFd<'_>]) -> anyhow::Result<Child> {
     let program = env::current_exe().context("cannot find this program to spawn it")?;
-    let child = Command::new(&program)
+    let numbers: Vec<RawFd> = fds.iter().map(AsRawFd::as_raw_fd).collect();
+    let listed: Vec<String> = numbers.iter().map(RawFd::to_string).collect();
+    let mut command = Command::new(&program);
+    command
         .arg(SPAWN_MARKER)
         .arg(getpid().to_string())
-        .args(orders)
+        .arg(format!("fds={}", listed.join(",")))
+        .args(orders);
+    // Rust opens every file close-on-exec: `exec` would close it in the child. Between fork
+    // and exec, the child clears that flag on exactly the files it is handed.
+    // Safety: the closure makes one async-signal-safe call (fcntl) per file and allocates
+    // nothing (the numbers were collected before the fork).
+    unsafe {
+        command.pre_exec(move || {
+            for &fd in &numbers {
+                if nix::libc::fcntl(fd, nix::libc::F_SETFD, 0) == -1 {
+                    return Err(io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        });
+    }
+    let child = command
         .spawn()
         .with_context(|| format!("cannot spawn {}", program.display()))?;
     Ok(Child::from_std(child))
 }
 
-/// A spawned child's parent and orders, read from its command line: first as text, then
-/// parsed by [`Orders::parse`].
+/// A spawned or forkserver child's parent, orders and open files: first as text, then parsed
+/// by [`Orders::parse`].
 #[derive(Debug)]
 pub struct Orders<T = Vec<String>> {
+    /// The process that started this child: the lesson for spawn, the server for forkserver.
     pub parent: Pid,
     pub args: T,
+    /// The open files the parent handed over, in the order it gave them.
+    pub fds: Vec<OwnedFd>,
 }
 
 impl Orders {
-    /// The orders as the child's own type, e.g. with [`crate::process::Target::from_args`].
+    /// The orders as the child's own type, e.g. with [`crate::process::Target::from_args`];
+    /// the open files stay in [`Orders::fds`].
     pub fn parse<T>(
         self,
         parse: impl FnOnce(&[String]) -> anyhow::Result<T>,
@@ -146,9 +208,26 @@ impl Orders {
         Ok(Orders {
             parent: self.parent,
             args: parse(&self.args)?,
+            fds: self.fds,
+        })
+    }
+
+    /// [`Orders::parse`] for a type that takes the open files too (a queue takes its pipe).
+    pub fn parse_with_fds<T>(
+        self,
+        parse: impl FnOnce(&[String], Vec<OwnedFd>) -> anyhow::Result<T>,
+    ) -> anyhow::Result<Orders<T>> {
+        Ok(Orders {
+            parent: self.parent,
+            args: parse(&self.args, self.fds)?,
+            fds: Vec::new(),
         })
     }
 }
+
+/// Whether this process has already taken the files its spawned-child arguments list: they
+/// must be owned once only, or they would be closed twice.
+static FDS_TAKEN: AtomicBool = AtomicBool::new(false);
 
 /// Rust's `if __name__ == '__main__':`. Call it first in `main`: in a spawned child it returns
 /// the child's orders, and `main` must run only those (see [`run_spawned`]). In the parent it
@@ -158,16 +237,62 @@ pub fn spawned_orders() -> Option<anyhow::Result<Orders>> {
     if args.first()? != SPAWN_MARKER {
         return None;
     }
-    let mut args = args[1..]
+    let mut args: Vec<String> = args[1..]
         .iter()
-        .map(|arg| arg.to_string_lossy().into_owned());
-    Some(match args.next().map(|pid| pid.parse()) {
-        Some(Ok(parent)) => Ok(Orders {
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    Some((|| {
+        ensure!(!args.is_empty(), "missing the parent's pid");
+        let parent = args.remove(0).parse().context("missing the parent's pid")?;
+        // The parent always lists the files; a hand-written command line may leave them out.
+        let fds = match args.first().and_then(|arg| arg.strip_prefix("fds=")) {
+            Some(list) => {
+                let fds = inherited_fds(list)?;
+                args.remove(0);
+                fds
+            }
+            None => Vec::new(),
+        };
+        Ok(Orders {
             parent: Pid::from_raw(parent),
-            args: args.collect(),
-        }),
-        _ => Err(anyhow::anyhow!("missing the parent's pid")),
-    })
+            args,
+            fds,
+        })
+    })())
+}
+
+/// Takes ownership of the files listed as `3,7`, which this process inherited, and makes them
+/// close-on-exec again (a child this child spawns gets only what it is handed).
+fn inherited_fds(list: &str) -> anyhow::Result<Vec<OwnedFd>> {
+    let numbers = list
+        .split(',')
+        .filter(|number| !number.is_empty())
+        .map(|number| number.parse::<RawFd>().ok().filter(|&fd| fd > 2))
+        .collect::<Option<Vec<RawFd>>>()
+        .with_context(|| format!("fds={list} is not a list of file numbers above 2"))?;
+    ensure!(
+        numbers.len() <= MAX_FDS,
+        "fds={list} lists more than {MAX_FDS} files"
+    );
+    ensure!(
+        !FDS_TAKEN.swap(true, Ordering::SeqCst),
+        "the inherited files were taken already"
+    );
+    let mut fds = Vec::new();
+    for fd in numbers {
+        // Safety: fcntl only reads and sets the flags of `fd`; -1 says it is not open.
+        if unsafe { nix::libc::fcntl(fd, nix::libc::F_SETFD, nix::libc::FD_CLOEXEC) } == -1 {
+            bail!("file {fd} was listed but is not open");
+        }
+        ensure!(
+            !fds.iter().any(|owned: &OwnedFd| owned.as_raw_fd() == fd),
+            "file {fd} is listed twice"
+        );
+        // Safety: `fd` is open (checked just above), our parent handed it to us by listing
+        // it, nothing else in this process owns it, and FDS_TAKEN makes sure we take it once.
+        fds.push(unsafe { OwnedFd::from_raw_fd(fd) });
+    }
+    Ok(fds)
 }
 
 /// Runs a spawned child's `work` and returns its exit code: 2 for orders that do not parse;

@@ -5,15 +5,15 @@
 //! the notes' `job`.
 
 use std::fs::File;
-use std::io::{Read, Write};
-use std::os::fd::AsRawFd;
+use std::io::{self, Read, Write};
+use std::os::fd::OwnedFd;
 use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
 use anyhow::Context;
 use common::process::{ExitStatus, Pid};
-use nix::unistd::{getpid, getppid, pipe};
+use nix::unistd::{getpid, getppid};
 
 use crate::machine::{LiveChild, available_cpus, children, physical_cores, threads_text};
 use crate::notes;
@@ -31,9 +31,10 @@ pub struct ChildOptions {
     pub panic: bool,
 }
 
-/// The walk-through's child: it runs in the child process; returns the exit code.
-pub fn child(options: &ChildOptions, go: i32) -> i32 {
-    if let Err(err) = wait_for_parent(go) {
+/// The walk-through's child: it runs in the child process, with the read end of the parent's
+/// pipe in `fds`; returns the exit code.
+pub fn child(options: &ChildOptions, fds: Vec<OwnedFd>) -> i32 {
+    if let Err(err) = wait_for_parent(fds) {
         eprintln!(
             "error: child {}: no word from the parent: {err:#}",
             getpid()
@@ -56,11 +57,14 @@ pub fn child(options: &ChildOptions, go: i32) -> i32 {
     0
 }
 
-/// Blocks until the parent writes one byte on the pipe whose read end is `go`. Opened as
-/// `/dev/fd/N`, a new handle on the descriptor the child inherited (by fork or across exec).
-fn wait_for_parent(go: i32) -> anyhow::Result<()> {
-    let mut pipe = File::open(format!("/dev/fd/{go}")).context("cannot open the pipe")?;
-    pipe.read_exact(&mut [0]).context("cannot read the pipe")
+/// Blocks until the parent writes one byte on the pipe whose read end was handed over (a
+/// forked child has its copy; a spawned one inherited it across exec; a forkserver child got
+/// it over the server's socket).
+fn wait_for_parent(fds: Vec<OwnedFd>) -> anyhow::Result<()> {
+    let go = fds.into_iter().next().context("no pipe from the parent")?;
+    File::from(go)
+        .read_exact(&mut [0])
+        .context("cannot read the pipe")
 }
 
 /// Starts the walk-through's child by `method` and joins it, saying what happens when
@@ -71,10 +75,9 @@ pub fn run(method: StartMethod, options: ChildOptions) -> anyhow::Result<ExitCod
         introduce(method);
     }
     // The child waits for a byte on this pipe, so that it is still alive when we look at it.
-    // Neither end is close-on-exec: a spawned child inherits the read end too.
-    let (go_read, go_write) = pipe().context("cannot make a pipe")?;
-    let go = go_read.as_raw_fd();
-    let mut p1 = Process::new(method, Target::Walkthrough { options, go });
+    // It is handed the read end; ours is closed once it has started.
+    let (go_read, go_write) = io::pipe().context("cannot make a pipe")?;
+    let mut p1 = Process::new(method, Target::Walkthrough { options }).with_fd(go_read.into());
     p1.start()?;
     let pid = p1.pid().context("a started process has a pid")?;
     if commentary {
@@ -85,10 +88,9 @@ pub fn run(method: StartMethod, options: ChildOptions) -> anyhow::Result<ExitCod
             ))
         );
     }
-    File::from(go_write)
+    (&go_write)
         .write_all(b"g")
         .context("cannot tell the child to go on")?;
-    drop(go_read);
     let status = p1.join()?;
     if commentary {
         println!(
@@ -123,6 +125,9 @@ fn how(method: StartMethod) -> &'static str {
         }
         StartMethod::Spawn => {
             "a fresh run of this program; its main() sees the --spawned-child marker first and runs only job (Rust's `if __name__ == '__main__':`)"
+        }
+        StartMethod::Forkserver => {
+            "the forkserver, a copy of this program forked when main() began (one thread then), forks it and it runs only job; its pipe travels over the server's Unix socket (CPython's default on Linux from 3.14)"
         }
     }
 }
