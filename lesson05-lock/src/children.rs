@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, bail, ensure};
 use common::process::{Child, Pid};
 use lesson01_process::StartMethod;
-use lesson01_process::start::{Orders, field, run_spawned, spawn_with_orders};
+use lesson01_process::start::{Orders, field, run_spawned, start_with_orders};
 use lesson04_shared_memory::cleanup::{self, remove_stale_and_report};
 use lesson04_shared_memory::signals;
 
@@ -72,10 +72,7 @@ where
         adds.to_string(),
         format!("step_us={}", step.as_micros()),
     ];
-    match method {
-        StartMethod::Spawn => spawn_with_orders(&orders),
-        _ => bail!("cannot start a worker by {method} yet"),
-    }
+    start_with_orders(method, &orders, &[])
 }
 
 /// What a spawned or forkserver worker was told by [`start`].

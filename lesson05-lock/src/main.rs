@@ -70,6 +70,7 @@ struct Args {
 fn main() -> ExitCode {
     use std::time::Duration;
 
+    use lesson01_process::forkserver;
     use lesson01_process::start::spawned_orders;
     use lesson04_shared_memory::signals;
     use lesson05_lock::{Mode, bench, children, kill_holder, no_lock, threads, walkthrough};
@@ -79,6 +80,13 @@ fn main() -> ExitCode {
         return children::child_main(orders);
     }
     let args: Args = parse_args();
+    if args.start_method == StartMethod::Forkserver {
+        // Now, while this program has one thread, and before its signal handlers: the server
+        // and the children it forks start with the default ones.
+        if let Err(err) = forkserver::start(children::child_main) {
+            return signals::exit_code(Err(err), "lesson05-lock", "nothing to remove");
+        }
+    }
     let step = Duration::from_millis(args.step_ms);
     let result = if let Err(err) = children::set_start_method(args.start_method) {
         Err(err)
