@@ -17,7 +17,7 @@ use std::sync::atomic::Ordering::SeqCst;
 use anyhow::{bail, ensure};
 use common::pyfmt::py_list;
 use lesson01_process::StartMethod;
-use lesson01_process::start::spawn_with_orders;
+use lesson01_process::start::start_with_orders;
 use nix::unistd::{getpid, getppid};
 
 use crate::signals;
@@ -46,7 +46,7 @@ pub fn run(method: StartMethod) -> anyhow::Result<()> {
     );
     let mut child = match method {
         StartMethod::Fork => signals::fork_child(|| child(numbers.clone()))?,
-        StartMethod::Spawn => spawn_with_orders(&[ORDER.to_string(), py_list(&numbers)])?,
+        method => start_with_orders(method, &[ORDER.to_string(), py_list(&numbers)], &[])?,
     };
     let pid = child.pid();
     let status = signals::join(&mut child)?;
@@ -69,6 +69,9 @@ fn what_the_child_saw(method: StartMethod) -> &'static str {
         }
         StartMethod::Spawn => {
             "parent: a spawned child is a fresh run of this program: it saw COUNTER's initial value, and numbers only because they were passed"
+        }
+        StartMethod::Forkserver => {
+            "parent: a forkserver child is a copy of the server, forked at the program's start: it saw COUNTER as it was then, and numbers only because they were passed"
         }
     }
 }

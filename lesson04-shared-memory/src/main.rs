@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use common::cli::parse_args;
-use lesson01_process::StartMethod;
 use lesson01_process::start::spawned_orders;
+use lesson01_process::{StartMethod, forkserver};
 use lesson04_shared_memory::faults::ChildFaults;
 use lesson04_shared_memory::{signals, threads, walkthrough};
 
@@ -49,6 +49,13 @@ fn main() -> ExitCode {
         return walkthrough::child_main(orders);
     }
     let args: Args = parse_args();
+    if args.start_method == StartMethod::Forkserver && !args.plain {
+        // Now, while this program has one thread, and before its signal handlers: the server
+        // and the children it forks start with the default ones.
+        if let Err(err) = forkserver::start(walkthrough::child_main) {
+            return signals::exit_code(Err(err), "lesson04-shared-memory", "nothing to remove");
+        }
+    }
     let (result, cleaned) = if args.plain {
         (walkthrough::notes_program(), "segments removed")
     } else if args.threads {
