@@ -6,10 +6,13 @@
 //! efficiency comparison.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use common::cli::{exit_code, parse_args};
-use lesson02_queue::{bench, deadlock, notes, threads, walkthrough};
+use lesson01_process::start::spawned_orders;
+use lesson01_process::{StartMethod, forkserver};
+use lesson02_queue::{bench, deadlock, like_python, notes, threads, walkthrough};
 
 /// Two workers put job(1000) on a queue; the parent gets both results and prints their sum.
 #[derive(Debug, Parser)]
@@ -19,6 +22,24 @@ struct Args {
     /// with --threads, the thread version, as quietly
     #[arg(long, conflicts_with_all = ["bench", "payload_bytes"])]
     plain: bool,
+
+    /// With --plain: how the notes' program starts its two workers, as in
+    /// multiprocessing.set_start_method
+    #[arg(
+        long,
+        value_name = "METHOD",
+        default_value = "fork",
+        requires = "plain",
+        conflicts_with = "threads"
+    )]
+    start_method: StartMethod,
+
+    /// With --plain: each worker sleeps this long before its job (look at it with ps, or kill
+    /// it)
+    #[arg(long, value_name = "MS", default_value_t = 0, requires = "plain",
+          conflicts_with = "threads",
+          value_parser = clap::value_parser!(u64).range(0..=10_000))]
+    child_sleep_ms: u64,
 
     /// Use two threads and a crossbeam channel instead of processes and a pipe
     #[arg(long, conflicts_with_all = ["bench", "payload_bytes"])]
@@ -44,8 +65,22 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    // Rust's `if __name__ == '__main__':` -- a spawned worker runs only its target.
+    if let Some(orders) = spawned_orders() {
+        return like_python::child_main(orders);
+    }
     let args: Args = parse_args();
-    exit_code(if args.bench {
+    if args.start_method == StartMethod::Forkserver {
+        // Now, while this program has one thread.
+        if let Err(err) = forkserver::start(like_python::child_main) {
+            return exit_code(Err(err));
+        }
+    }
+    let set_up = like_python::set_start_method(args.start_method)
+        .and_then(|()| like_python::set_child_sleep(Duration::from_millis(args.child_sleep_ms)));
+    exit_code(if let Err(err) = set_up {
+        Err(err)
+    } else if args.bench {
         bench::run(args.messages, args.python)
     } else if let Some(bytes) = args.payload_bytes {
         deadlock::run(usize::try_from(bytes).unwrap_or(usize::MAX))
