@@ -9,14 +9,28 @@ use anyhow::{Context, ensure};
 
 /// Runs before the counterpart script, in the same `python3`, and then runs the script as
 /// `python3 SCRIPT ARGS...` would. It ties every process the script forks (multiprocessing's
-/// fork start method, which the scripts use) to its parent's life as the lesson ties python3
-/// to its own (see [`run_script`]): the kernel SIGKILLs a child whose parent died, even by
-/// SIGKILL. Linux only (`prctl(PR_SET_PDEATHSIG)`); elsewhere it only runs the script.
+/// fork start method) to its parent's life as the lesson ties python3 to its own (see
+/// [`run_script`]): the kernel SIGKILLs a child whose parent died, even by SIGKILL. Linux only
+/// (`prctl(PR_SET_PDEATHSIG)`); elsewhere it only runs the script.
 ///
 /// A child started by spawn or forkserver is a fresh interpreter without this hook: it ends by
 /// itself when it finds its parent's pipe closed.
+///
+/// It also notes the start method of every process the script starts, and prints them last
+/// on a line of their own ([`START_METHODS`]), so the lesson can say which methods CPython
+/// really used: the default changed from fork to forkserver in Python 3.14.
 const PRELUDE: &str = r#"
 import os, runpy, sys
+import multiprocessing, multiprocessing.process
+started_by = []
+start_process = multiprocessing.process.BaseProcess.start
+def start_and_note(process):
+    method = process._start_method or multiprocessing.get_start_method()
+    if method not in started_by:
+        started_by.append(method)
+    start_process(process)
+multiprocessing.process.BaseProcess.start = start_and_note
+main_pid = os.getpid()
 try:
     import ctypes, signal
     prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
@@ -34,14 +48,25 @@ if prctl is not None:
 script = sys.argv[1]
 sys.argv = sys.argv[1:]
 sys.path[0] = os.path.dirname(os.path.abspath(script))
-runpy.run_path(script, run_name="__main__")
+try:
+    runpy.run_path(script, run_name="__main__")
+finally:
+    if os.getpid() == main_pid:
+        print("__start_methods__:", ",".join(started_by), flush=True)
 "#;
 
-/// What a counterpart script printed, and which Python ran it.
+/// The label of the line [`PRELUDE`] prints last: the start methods the script used.
+const START_METHODS: &str = "__start_methods__";
+
+/// What a counterpart script printed, and which Python ran it how.
 #[derive(Debug, Clone)]
 pub struct PythonOutput {
-    /// As `python3 --version` says it: `Python 3.11.7`.
+    /// Which Python, as `python3 --version` says it, and the start methods of the processes
+    /// the script started, in the order it first used them: `Python 3.11.7 (start method
+    /// fork)`. Every lesson prints it beside CPython's figures.
     pub version: String,
+    /// The start methods alone: `["fork"]`; empty if the script started no process.
+    pub start_methods: Vec<String>,
     pub stdout: String,
 }
 
@@ -91,10 +116,38 @@ pub fn run_script(script: &Path, args: &[String]) -> anyhow::Result<Option<Pytho
         script.display(),
         output.status
     );
+    let (stdout, start_methods) = split_start_methods(&String::from_utf8_lossy(&output.stdout));
+    let version = match start_methods.as_slice() {
+        [] => version,
+        [method] => format!("{version} (start method {method})"),
+        methods => format!("{version} (start methods {})", methods.join(", ")),
+    };
     Ok(Some(PythonOutput {
         version,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        start_methods,
+        stdout,
     }))
+}
+
+/// The script's own output, and the start methods from the line [`PRELUDE`] added at its end.
+fn split_start_methods(stdout: &str) -> (String, Vec<String>) {
+    let label = format!("{START_METHODS}:");
+    let mut own = String::new();
+    let mut methods = Vec::new();
+    for line in stdout.split_inclusive('\n') {
+        match line.strip_prefix(&label) {
+            Some(listed) => {
+                methods = listed
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|method| !method.is_empty())
+                    .map(String::from)
+                    .collect();
+            }
+            None => own.push_str(line),
+        }
+    }
+    (own, methods)
 }
 
 impl PythonOutput {
@@ -163,9 +216,20 @@ mod tests {
     }
 
     #[test]
+    fn the_start_methods_line_is_taken_out_of_the_output() {
+        let (own, methods) = split_start_methods("aaaa\n__start_methods__: fork,forkserver\n");
+        assert_eq!(own, "aaaa\n");
+        assert_eq!(methods, ["fork", "forkserver"]);
+        let (own, methods) = split_start_methods("no processes\n__start_methods__: \n");
+        assert_eq!(own, "no processes\n");
+        assert!(methods.is_empty());
+    }
+
+    #[test]
     fn a_missing_figure_is_an_error_that_names_its_label() {
         let output = PythonOutput {
             version: "Python 3.11.7".into(),
+            start_methods: Vec::new(),
             stdout: "queue throughput: 100 msgs/s\n".into(),
         };
         assert_eq!(output.figure("queue throughput").ok(), Some(100.0));

@@ -1,5 +1,6 @@
 //! `--bench` and `--python`: the median start+join latency of a child that does nothing, for
-//! each start method; with `--python`, the same measurement in CPython
+//! each start method (the forkserver was started by `main`, before the clock runs: CPython's
+//! warm-up run starts its server the same way); with `--python`, the same measurement in CPython
 //! (`python/bench_start_join.py`) and the ratio. Every child's exit status is checked before
 //! any time is printed.
 
@@ -23,7 +24,11 @@ pub fn run(runs: usize, with_python: bool) -> anyhow::Result<ExitCode> {
         "start+join: start a child that does nothing and wait for it; {runs} runs per method after one warm-up"
     );
     let mut medians = Vec::new();
-    for method in [StartMethod::Fork, StartMethod::Spawn] {
+    for method in [
+        StartMethod::Fork,
+        StartMethod::Spawn,
+        StartMethod::Forkserver,
+    ] {
         start_and_join(method)?; // warm-up: loads the binary into the page cache, not counted
         let checked = time_runs(runs, || start_and_join(method))
             .all_succeeded()?

@@ -89,6 +89,14 @@ pub fn start(child_main: ChildMain) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Stops the server, if one runs, and reaps it; its children die with it. Call it last in
+/// `main`: a server left running would die with the program anyway (killed by the kernel),
+/// but only the program can reap it.
+pub fn stop() {
+    // Dropping the server's `Child` kills and reaps it.
+    drop(server().take());
+}
+
 /// The server's pid, once [`start`] has run.
 pub fn pid() -> Option<Pid> {
     server().as_ref().map(|server| server.process.pid())

@@ -73,7 +73,12 @@ impl LiveChild {
 /// started and has not joined, leaving out (and reaping) those that already ended; `/proc` still
 /// shows such a child, as a zombie, until it is joined.
 pub fn children() -> Option<Vec<LiveChild>> {
-    let me = std::process::id().to_string();
+    children_of(nix::unistd::getpid())
+}
+
+/// Every process whose parent is `parent` (the forkserver's children, say); see [`children`].
+pub fn children_of(parent: Pid) -> Option<Vec<LiveChild>> {
+    let me = parent.to_string();
     let mut children = Vec::new();
     for entry in fs::read_dir("/proc").ok()? {
         let Ok(entry) = entry else { continue };

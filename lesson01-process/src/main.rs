@@ -8,7 +8,9 @@ use clap::Parser;
 use common::cli::{exit_code, parse_args};
 use lesson01_process::start::{Orders, run_spawned, spawned_orders};
 use lesson01_process::walkthrough::ChildOptions;
-use lesson01_process::{StartMethod, Target, bench, forkserver, notes, walkthrough, without_guard};
+use lesson01_process::{
+    StartMethod, Target, bench, forkserver, live_thread, notes, walkthrough, without_guard,
+};
 
 /// Start a child process by fork, spawn or forkserver, run the notes' job in it, and join it.
 #[derive(Debug, Parser)]
@@ -27,6 +29,10 @@ struct Args {
     #[arg(long, conflicts_with = "bench")]
     without_guard: bool,
 
+    /// Keep a second thread alive while the child starts: fork is refused, forkserver works
+    #[arg(long, conflicts_with_all = ["bench", "without_guard", "plain"])]
+    live_thread: bool,
+
     /// Make the child sleep this long before its job (look at it with ps, or kill it)
     #[arg(long, value_name = "MS", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(0..=10_000))]
@@ -36,7 +42,7 @@ struct Args {
     #[arg(long)]
     child_panics: bool,
 
-    /// Measure the median start+join latency of fork and of spawn
+    /// Measure the median start+join latency of fork, spawn and forkserver
     #[arg(long)]
     bench: bool,
 
@@ -63,7 +69,7 @@ fn main() -> ExitCode {
     {
         return exit_code(Err(err));
     }
-    exit_code(if args.bench {
+    let code = exit_code(if args.bench {
         bench::run(args.runs as usize, args.python)
     } else if args.without_guard {
         without_guard::run(args.start_method)
@@ -75,8 +81,14 @@ fn main() -> ExitCode {
             sleep_ms: args.child_sleep_ms,
             panic: args.child_panics,
         };
-        walkthrough::run(args.start_method, options)
-    })
+        if args.live_thread {
+            live_thread::run(args.start_method, options)
+        } else {
+            walkthrough::run(args.start_method, options)
+        }
+    });
+    forkserver::stop();
+    code
 }
 
 /// What a spawned child, or a child of the forkserver, runs: its target, with its open files.

@@ -15,7 +15,10 @@ use anyhow::Context;
 use common::process::{ExitStatus, Pid};
 use nix::unistd::{getpid, getppid};
 
-use crate::machine::{LiveChild, available_cpus, children, physical_cores, threads_text};
+use crate::forkserver;
+use crate::machine::{
+    LiveChild, available_cpus, children, children_of, physical_cores, threads_text,
+};
 use crate::notes;
 use crate::process::{Process, Target};
 use crate::start::StartMethod;
@@ -83,10 +86,14 @@ pub fn run(method: StartMethod, options: ChildOptions) -> anyhow::Result<ExitCod
     if commentary {
         println!(
             "parent: its children now, from /proc (Python: multiprocessing.active_children()): {}",
-            children().map_or("not reported on this system".to_string(), |live| list(
-                &live
-            ))
+            listed(children())
         );
+        if let Some(server) = forkserver::pid() {
+            println!(
+                "parent: the forkserver is pid {server}; its children now: {} (the server is their parent and reaps them; it tells us how each one ends)",
+                listed(children_of(server))
+            );
+        }
     }
     (&go_write)
         .write_all(b"g")
@@ -132,7 +139,10 @@ fn how(method: StartMethod) -> &'static str {
     }
 }
 
-fn list(children: &[LiveChild]) -> String {
+fn listed(children: Option<Vec<LiveChild>>) -> String {
+    let Some(children) = children else {
+        return "not reported on this system".to_string();
+    };
     if children.is_empty() {
         return "none".to_string();
     }

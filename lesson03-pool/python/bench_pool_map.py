@@ -1,7 +1,8 @@
 """CPython counterpart of `lesson03-pool --bench`: multiprocessing.Pool.map of x * x over
 N items with W worker processes, the median of R timed runs after one warm-up, each
 result checked. Prints `pool map throughput: <N> items/s`, the line the Rust lesson
-reads back.
+reads back. The workers start by fork, as the notes' pool does, named with get_context so
+that Python 3.14 (default forkserver) measures the same pool.
 
 Usage: python3 bench_pool_map.py [--items N] [--workers W] [--runs R]
 """
@@ -23,7 +24,7 @@ def main():
     args = parser.parse_args()
     expected = list(map(square, range(args.items)))
     samples = []
-    with multiprocessing.Pool(processes=args.workers) as pool:
+    with multiprocessing.get_context("fork").Pool(processes=args.workers) as pool:
         pool.map(square, range(args.workers))  # warm-up: the workers are up and running
         for _ in range(args.runs):
             began = time.perf_counter()

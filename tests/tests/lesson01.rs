@@ -12,9 +12,11 @@ fn lesson() -> Command {
     Command::new(lesson_bin("lesson01-process")).timeout(TIMEOUT)
 }
 
+const METHODS: [&str; 3] = ["fork", "spawn", "forkserver"];
+
 #[test]
 fn plain_prints_exactly_what_the_notes_print() {
-    for method in ["fork", "spawn"] {
+    for method in METHODS {
         lesson()
             .args(["--plain", "--start-method", method])
             .assert()
@@ -29,7 +31,7 @@ fn plain_matches_the_cpython_counterpart() {
     let Some(python) = python3("the CPython comparison of lesson01 --plain") else {
         return;
     };
-    for method in ["fork", "spawn"] {
+    for method in METHODS {
         let script = python_script("lesson01-process", "process.py");
         let cpython = stdout_of(
             Command::new(python)
@@ -55,8 +57,8 @@ fn pid_after(line: &str, marker: &str) -> i32 {
 }
 
 #[test]
-fn the_child_is_another_process_whose_parent_is_the_lesson() {
-    for method in ["fork", "spawn"] {
+fn the_child_is_another_process_whose_parent_is_the_lesson_or_its_forkserver() {
+    for method in METHODS {
         let out = stdout_of(lesson().args(["--start-method", method]));
         let lines: Vec<&str> = out.lines().collect();
         let parent_line = lines
@@ -70,14 +72,34 @@ fn the_child_is_another_process_whose_parent_is_the_lesson() {
         let parent = pid_after(parent_line, "parent: pid ");
         let child = pid_after(child_line, "child:  pid ");
         assert_ne!(parent, child, "{method}: two processes");
+        let server = lines
+            .iter()
+            .find(|l| l.starts_with("parent: the forkserver is pid "))
+            .map(|line| pid_after(line, "forkserver is pid "));
+        // A forkserver child's parent is the server, which the lesson forked; the server lists
+        // it as its child.
+        let expected_parent = match (method, server) {
+            ("forkserver", Some(server)) => {
+                assert_ne!(server, parent, "the server is a process of its own");
+                let listed = lines
+                    .iter()
+                    .find(|l| l.starts_with("parent: its children now"))
+                    .expect("children line");
+                assert!(listed.contains(&format!("pid {server} ")), "{listed}");
+                server
+            }
+            ("forkserver", None) => panic!("the walk-through names its forkserver: {out}"),
+            (_, Some(_)) => panic!("{method}: no forkserver runs: {out}"),
+            (_, None) => parent,
+        };
         assert_eq!(
             pid_after(child_line, "parent "),
-            parent,
+            expected_parent,
             "{method}: the child's parent"
         );
         assert!(
             child_line.contains("1 thread"),
-            "fork and spawn children start with one thread: {child_line}"
+            "every new process starts with one thread: {child_line}"
         );
         let joined = format!("parent: joined child {child}: exit code 0");
         assert!(out.contains(&joined), "{method}: {out}");
@@ -94,8 +116,36 @@ fn the_child_is_another_process_whose_parent_is_the_lesson() {
 }
 
 #[test]
+fn with_a_live_thread_fork_is_refused_and_forkserver_starts_the_child() {
+    let output = lesson()
+        .args(["--live-thread", "--start-method", "fork"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: refusing to fork: this process has 2 threads, fork copies only one\n"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("aaaa"), "no child ran: {stdout}");
+    for method in ["spawn", "forkserver"] {
+        let out = stdout_of(lesson().args(["--live-thread", "--start-method", method]));
+        assert!(
+            out.contains("parent: pid ") && out.contains(", 2 threads;"),
+            "{method}: the parent has its second thread: {out}"
+        );
+        let child_line = out
+            .lines()
+            .find(|l| l.starts_with("child:  pid "))
+            .unwrap_or_else(|| panic!("{method}: a child ran: {out}"));
+        assert!(child_line.contains("1 thread"), "{child_line}");
+        assert!(out.lines().any(|l| l == "aaaa"), "{out}");
+    }
+}
+
+#[test]
 fn a_panicking_child_is_reported_in_one_line_and_the_parent_fails() {
-    for method in ["fork", "spawn"] {
+    for method in METHODS {
         let output = lesson()
             .args(["--plain", "--child-panics", "--start-method", method])
             .env("RUST_BACKTRACE", "1")
@@ -124,6 +174,15 @@ fn bad_arguments_get_one_line_and_exit_code_2() {
     for args in cases {
         assert_usage_error(lesson(), args);
     }
+    let output = lesson()
+        .args(["--start-method", "nope"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("[possible values: fork, spawn, forkserver]"),
+        "an unknown method lists the three: {stderr}"
+    );
 }
 
 #[test]
@@ -159,14 +218,14 @@ fn without_the_guard_each_spawned_child_starts_another_until_the_cap() {
 }
 
 #[test]
-fn bench_prints_both_latency_lines_after_checking_every_child() {
+fn bench_prints_the_three_latency_lines_after_checking_every_child() {
     let mut command = lesson().args(["--bench", "--runs", "5"]);
     let with_python = python3("the CPython half of lesson01 --bench --python").is_some();
     if with_python {
         command = command.arg("--python");
     }
     let out = stdout_of(command.timeout(Duration::from_secs(120)));
-    for method in ["fork", "spawn"] {
+    for method in METHODS {
         let line = out
             .lines()
             .find(|l| l.starts_with(&format!("start+join {method}: ")))
@@ -194,6 +253,14 @@ fn bench_prints_both_latency_lines_after_checking_every_child() {
                 "{out}"
             );
         }
+    }
+    if with_python {
+        // CPython says which methods it really used, whatever its default.
+        assert!(
+            out.lines().any(|l| l.starts_with("Python 3.")
+                && l.contains(" (start methods fork, spawn, forkserver) on the same machine")),
+            "{out}"
+        );
     }
     assert_eq!(
         out.contains("warning: this is a debug build"),
