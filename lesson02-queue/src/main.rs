@@ -78,7 +78,7 @@ fn main() -> ExitCode {
     }
     let set_up = like_python::set_start_method(args.start_method)
         .and_then(|()| like_python::set_child_sleep(Duration::from_millis(args.child_sleep_ms)));
-    exit_code(if let Err(err) = set_up {
+    let result = if let Err(err) = set_up {
         Err(err)
     } else if args.bench {
         bench::run(args.messages, args.python)
@@ -90,7 +90,10 @@ fn main() -> ExitCode {
         notes::queue_program::main().map(|()| ExitCode::SUCCESS)
     } else {
         walkthrough::run()
-    })
+    };
+    // The workers are joined: the server, if one was started, is stopped and reaped.
+    forkserver::stop();
+    exit_code(result)
 }
 
 #[cfg(test)]

@@ -73,6 +73,8 @@ fn main() -> ExitCode {
             "child killed and reaped, segments removed",
         )
     };
+    // The child is joined or killed: the server, if one was started, is stopped and reaped.
+    forkserver::stop();
     signals::exit_code(result, "lesson04-shared-memory", cleaned)
 }
 

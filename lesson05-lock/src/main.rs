@@ -112,6 +112,8 @@ fn main() -> ExitCode {
     } else {
         walkthrough::run(step)
     };
+    // The workers are joined or killed: the server, if one was started, is stopped and reaped.
+    forkserver::stop();
     signals::exit_code(
         result,
         "lesson05-lock",
