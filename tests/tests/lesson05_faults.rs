@@ -316,10 +316,15 @@ fn a_stopped_holder_is_called_stopped_not_a_waiter() {
 /// The notes' program (`--plain`) started by `method`, caught with both workers running: the
 /// lesson, its pid, the workers (children of the lesson, or of its forkserver) and the
 /// lesson's own children (the workers, or the server).
-fn start_plain(method: &str) -> (Running, i32, Vec<i32>, Vec<i32>) {
+fn start_plain(method: &str, own_process_group: bool) -> (Running, i32, Vec<i32>, Vec<i32>) {
     become_subreaper();
+    let program = lesson_bin("lesson05-lock");
     let args = ["--plain", "--start-method", method, "--step-ms", "1000"];
-    let lesson = Running::start(&lesson_bin("lesson05-lock"), &args);
+    let lesson = if own_process_group {
+        Running::start_in_new_process_group(&program, &args)
+    } else {
+        Running::start(&program, &args)
+    };
     let parent = lesson.pid();
     let deadline = Instant::now() + TIMEOUT;
     let workers = loop {
@@ -360,7 +365,7 @@ fn assert_plain_left_nothing(run: &str, parent: i32, workers: &[i32], direct: &[
 fn under_every_start_method_killed_workers_are_reported_alike_and_nothing_is_left() {
     let _one = one_at_a_time();
     for method in ["fork", "spawn", "forkserver"] {
-        let (lesson, parent, workers, direct) = start_plain(method);
+        let (lesson, parent, workers, direct) = start_plain(method, false);
         for &worker in &workers {
             kill(Pid::from_raw(worker), Signal::SIGKILL).expect("kill a worker");
         }
@@ -376,21 +381,36 @@ fn under_every_start_method_killed_workers_are_reported_alike_and_nothing_is_lef
     }
 }
 
+/// SIGTERM to the parent, and Ctrl-C (SIGINT to the whole process group: the workers get it
+/// too, and a forkserver ignores it, as CPython's does).
 #[test]
-fn under_every_start_method_sigterm_to_the_parent_cleans_up() {
+fn under_every_start_method_sigterm_or_ctrl_c_cleans_up() {
     let _one = one_at_a_time();
-    for method in ["fork", "spawn", "forkserver"] {
-        let (lesson, parent, workers, direct) = start_plain(method);
-        kill(Pid::from_raw(parent), Signal::SIGTERM).expect("signal the parent");
+    let runs = ["fork", "spawn", "forkserver"]
+        .into_iter()
+        .flat_map(|method| [(method, Signal::SIGTERM), (method, Signal::SIGINT)]);
+    for (method, signal) in runs {
+        let whole_group = signal == Signal::SIGINT;
+        let (lesson, parent, workers, direct) = start_plain(method, whole_group);
+        if whole_group {
+            killpg(Pid::from_raw(parent), signal).expect("signal the group");
+        } else {
+            kill(Pid::from_raw(parent), signal).expect("signal the parent");
+        }
         let (status, _, stderr) = lesson.finish(TIMEOUT);
-        assert_eq!(status.code(), Some(143), "{method}: {stderr}");
+        assert_eq!(
+            status.code(),
+            Some(128 + signal as i32),
+            "{method}, {signal}: {stderr}"
+        );
         // Killing the holder first can hand the lock to the other worker for a moment, which
         // may start to say so (EOWNERDEAD) before it is killed too: the parent's line is last.
         assert!(
-            stderr.ends_with(
-                "lesson05-lock: interrupted by SIGTERM: children killed and reaped, segments removed\n"
-            ),
-            "{method}: {stderr}"
+            stderr.ends_with(&format!(
+                "lesson05-lock: interrupted by {}: children killed and reaped, segments removed\n",
+                signal.as_str()
+            )),
+            "{method}, {signal}: {stderr}"
         );
         assert_plain_left_nothing(method, parent, &workers, &direct);
     }
