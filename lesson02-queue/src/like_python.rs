@@ -199,4 +199,19 @@ mod tests {
         let err = worker_orders(&args, Vec::new()).expect_err("no pipes");
         assert!(err.to_string().contains("4 file descriptors"), "{err}");
     }
+
+    /// The only test here that sets the start method: it is set once per process.
+    #[test]
+    fn a_closure_cannot_be_started_by_spawn_and_nothing_is_started() {
+        set_start_method(StartMethod::Spawn).expect("set once");
+        let queue = Queue::<u128>::new().expect("pipe");
+        let mut worker = Process::new(|queue: &Queue<u128>| queue_program::job(queue), &queue);
+        let err = worker.start().expect_err("a closure has no name to find");
+        let message = err.to_string();
+        assert!(
+            message.contains("{{closure}} by spawn: the child finds its target by name"),
+            "{message}"
+        );
+        assert!(worker.child.is_none(), "no child was started");
+    }
 }

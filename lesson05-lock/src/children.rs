@@ -265,4 +265,18 @@ mod tests {
             assert!(err.to_string().starts_with("no target named"), "{err}");
         }
     }
+
+    /// The only test here that sets the start method: it is set once per process.
+    #[test]
+    fn a_closure_cannot_be_started_by_spawn() {
+        set_start_method(StartMethod::Spawn).expect("set once");
+        let total = LockedValue::<i32>::new_in("lesson05t", 0).expect("create");
+        let closure = |total: &LockedValue<i32>, adds, step| notes::job(total, adds, step);
+        let err = start(closure, (&total, 1, Duration::ZERO)).expect_err("no name to find");
+        let message = err.to_string();
+        assert!(
+            message.contains("{{closure}} by spawn: the child finds its target by name"),
+            "{message}"
+        );
+    }
 }
