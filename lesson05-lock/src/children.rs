@@ -111,7 +111,9 @@ impl WorkerOrders {
             self.total
         );
         // Safety: the orders come from `start` in our parent, which names the segment it made
-        // with `LockedValue::new_in` and keeps it until it has joined us.
+        // with `LockedValue::new_in` and keeps it until it has joined us. (A hand-typed
+        // `--spawned-child` line could name another segment: its prefix is checked above and
+        // its size by `open`, but not that its mutex was ever initialised.)
         let total = unsafe { LockedValue::<i32>::open(&self.total) }?;
         (self.target)(&total, self.adds, self.step);
         Ok(0)
