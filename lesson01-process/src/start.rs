@@ -274,8 +274,15 @@ fn inherited_fds(list: &str) -> anyhow::Result<Vec<OwnedFd>> {
         numbers.len() <= MAX_FDS,
         "fds={list} lists more than {MAX_FDS} files"
     );
+    let mut distinct = numbers.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
     ensure!(
-        !FDS_TAKEN.swap(true, Ordering::SeqCst),
+        distinct.len() == numbers.len(),
+        "fds={list} lists a file twice"
+    );
+    ensure!(
+        numbers.is_empty() || !FDS_TAKEN.swap(true, Ordering::SeqCst),
         "the inherited files were taken already"
     );
     let mut fds = Vec::new();
@@ -284,12 +291,9 @@ fn inherited_fds(list: &str) -> anyhow::Result<Vec<OwnedFd>> {
         if unsafe { nix::libc::fcntl(fd, nix::libc::F_SETFD, nix::libc::FD_CLOEXEC) } == -1 {
             bail!("file {fd} was listed but is not open");
         }
-        ensure!(
-            !fds.iter().any(|owned: &OwnedFd| owned.as_raw_fd() == fd),
-            "file {fd} is listed twice"
-        );
         // Safety: `fd` is open (checked just above), our parent handed it to us by listing
-        // it, nothing else in this process owns it, and FDS_TAKEN makes sure we take it once.
+        // it, nothing else in this process owns it, and it is listed once and taken once
+        // (FDS_TAKEN).
         fds.push(unsafe { OwnedFd::from_raw_fd(fd) });
     }
     Ok(fds)
@@ -339,6 +343,7 @@ pub fn field<T: std::str::FromStr>(arg: &str, key: &str) -> anyhow::Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::fd::IntoRawFd;
     use std::thread;
 
     #[test]
@@ -354,6 +359,41 @@ mod tests {
         second.join().expect("the second thread ends");
         let err = refused.expect_err("two threads");
         assert!(err.to_string().contains("refusing to fork"), "{err}");
+    }
+
+    #[test]
+    fn inherited_files_are_checked_and_taken_once() {
+        for bad in ["x", "3,y", "1", "-4", "3,,x"] {
+            assert!(inherited_fds(bad).is_err(), "{bad}");
+        }
+        assert!(inherited_fds("").expect("no files").is_empty());
+        let (read, write) = std::io::pipe().expect("pipe");
+        // Give up our ownership: the list hands the descriptor over, as a parent's would.
+        let number = OwnedFd::from(write).into_raw_fd();
+        let listed = format!("{number},{number}");
+        assert!(inherited_fds(&listed).is_err(), "listed twice");
+        let fds = inherited_fds(&number.to_string()).expect("an open file");
+        assert_eq!(fds.len(), 1);
+        let mut file = std::fs::File::from(fds.into_iter().next().expect("one"));
+        file.write_all(b"x").expect("the pipe's write end");
+        drop(file);
+        let mut got = Vec::new();
+        std::io::Read::read_to_end(&mut &read, &mut got).expect("read");
+        assert_eq!(got, b"x");
+        let again = inherited_fds(&number.to_string()).expect_err("taken once");
+        assert!(again.to_string().contains("taken already"), "{again}");
+    }
+
+    #[test]
+    fn forkserver_before_start_is_one_line_and_fork_takes_a_closure() {
+        let err = start_with_orders(StartMethod::Forkserver, &["job".into()], &[])
+            .expect_err("no server in this process");
+        assert_eq!(
+            err.to_string(),
+            "the forkserver was not started: call forkserver::start early in main, before any thread"
+        );
+        let err = start_with_orders(StartMethod::Fork, &["job".into()], &[]).expect_err("fork");
+        assert!(err.to_string().contains("fork_child"), "{err}");
     }
 
     #[test]

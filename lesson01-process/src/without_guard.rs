@@ -20,11 +20,20 @@ pub const MAX_GENERATIONS: u32 = 3;
 /// What happens when `main` has no guard: a spawned child runs the parent's code from the top,
 /// so it starts a child of its own, which does the same... Capped at [`MAX_GENERATIONS`].
 pub fn run(method: StartMethod) -> anyhow::Result<ExitCode> {
-    if method == StartMethod::Fork {
-        println!(
-            "with fork the child is a copy of the running parent: it never runs main() again, so a missing guard changes nothing. Try --start-method spawn --without-guard"
-        );
-        return Ok(ExitCode::SUCCESS);
+    match method {
+        StartMethod::Fork => {
+            println!(
+                "with fork the child is a copy of the running parent: it never runs main() again, so a missing guard changes nothing. Try --start-method spawn --without-guard"
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        StartMethod::Forkserver => {
+            println!(
+                "our forkserver is forked from main() as it runs, and so are its children: none runs main() again, so a missing guard changes nothing here. CPython's forkserver does import the main module, so there the guard matters. Try --start-method spawn --without-guard"
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        StartMethod::Spawn => {}
     }
     let (generation, parent) = generation_from_env()?;
     if let Some(parent) = parent
