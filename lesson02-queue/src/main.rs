@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use common::cli::{exit_code, parse_args};
-use lesson01_process::start::spawned_orders;
+use lesson01_process::start::{Orders, spawned_orders};
 use lesson01_process::{StartMethod, forkserver};
 use lesson02_queue::{bench, deadlock, like_python, notes, threads, walkthrough};
 
@@ -23,15 +23,9 @@ struct Args {
     #[arg(long, conflicts_with_all = ["bench", "payload_bytes"])]
     plain: bool,
 
-    /// With --plain: how the notes' program starts its two workers, as in
-    /// multiprocessing.set_start_method
-    #[arg(
-        long,
-        value_name = "METHOD",
-        default_value = "fork",
-        requires = "plain",
-        conflicts_with = "threads"
-    )]
+    /// How the two workers are started, as in multiprocessing.set_start_method
+    #[arg(long, value_name = "METHOD", default_value = "fork",
+          conflicts_with_all = ["threads", "bench", "payload_bytes"])]
     start_method: StartMethod,
 
     /// With --plain: each worker sleeps this long before its job (look at it with ps, or kill
@@ -67,12 +61,12 @@ struct Args {
 fn main() -> ExitCode {
     // Rust's `if __name__ == '__main__':` -- a spawned worker runs only its target.
     if let Some(orders) = spawned_orders() {
-        return like_python::child_main(orders);
+        return child_main(orders);
     }
     let args: Args = parse_args();
     if args.start_method == StartMethod::Forkserver {
         // Now, while this program has one thread.
-        if let Err(err) = forkserver::start(like_python::child_main) {
+        if let Err(err) = forkserver::start(child_main) {
             return exit_code(Err(err));
         }
     }
@@ -89,11 +83,27 @@ fn main() -> ExitCode {
     } else if args.plain {
         notes::queue_program::main().map(|()| ExitCode::SUCCESS)
     } else {
-        walkthrough::run()
+        walkthrough::run(args.start_method)
     };
     // The workers are joined: the server, if one was started, is stopped and reaped.
     forkserver::stop();
     exit_code(result)
+}
+
+/// A spawned or forkserver child's `main`: a walk-through worker, or a worker of the notes'
+/// program, which finds its target by name.
+fn child_main(orders: anyhow::Result<Orders>) -> ExitCode {
+    let walkthrough = orders.as_ref().is_ok_and(|orders| {
+        orders
+            .args
+            .first()
+            .is_some_and(|order| order == walkthrough::WORKER)
+    });
+    if walkthrough {
+        walkthrough::worker_main(orders)
+    } else {
+        like_python::child_main(orders)
+    }
 }
 
 #[cfg(test)]

@@ -71,27 +71,32 @@ fn plain_prints_the_notes_sum_under_every_start_method_as_cpython_does() {
 
 #[test]
 fn each_result_names_the_worker_process_that_put_it() {
-    let out = stdout_of(lesson());
-    let joined: Vec<&str> = out
-        .lines()
-        .filter_map(|l| l.strip_prefix("parent: joined worker "))
-        .map(|rest| rest.split(':').next().expect("pid"))
-        .collect();
-    let putters: Vec<&str> = out
-        .lines()
-        .filter_map(|l| l.strip_prefix("parent: got 249833583000 from worker pid "))
-        .collect();
-    assert_eq!(joined.len(), 2, "{out}");
-    assert_ne!(joined[0], joined[1], "two worker processes: {out}");
-    let mut sorted_putters = putters.clone();
-    sorted_putters.sort_unstable();
-    let mut sorted_joined = joined.clone();
-    sorted_joined.sort_unstable();
-    assert_eq!(
-        sorted_putters, sorted_joined,
-        "each worker put one result: {out}"
-    );
-    assert!(out.ends_with(NOTES_SUM), "{out}");
+    for method in ["fork", "spawn", "forkserver"] {
+        let out = stdout_of(lesson().args(["--start-method", method]));
+        let joined: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix("parent: joined worker "))
+            .map(|rest| rest.split(':').next().expect("pid"))
+            .collect();
+        let putters: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix("parent: got 249833583000 from worker pid "))
+            .collect();
+        assert_eq!(joined.len(), 2, "{method}: {out}");
+        assert_ne!(
+            joined[0], joined[1],
+            "{method}: two worker processes: {out}"
+        );
+        let mut sorted_putters = putters.clone();
+        sorted_putters.sort_unstable();
+        let mut sorted_joined = joined.clone();
+        sorted_joined.sort_unstable();
+        assert_eq!(
+            sorted_putters, sorted_joined,
+            "{method}: each worker put one result: {out}"
+        );
+        assert!(out.ends_with(NOTES_SUM), "{method}: {out}");
+    }
 }
 
 #[test]
@@ -149,7 +154,7 @@ fn bench_prints_three_checked_rates() {
 fn bad_arguments_get_one_line_and_exit_code_2() {
     let lesson_cases: [&[&str]; 9] = [
         &["--plain", "--start-method", "vfork"],
-        &["--start-method", "spawn"],
+        &["--bench", "--start-method", "spawn"],
         &["--plain", "--threads", "--start-method", "spawn"],
         &["--child-sleep-ms", "100"],
         &["--plain", "--child-sleep-ms", "10001"],
