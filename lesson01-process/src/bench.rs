@@ -11,6 +11,7 @@ use common::process::ExitStatus;
 use common::python::{self, Better};
 use common::timing::{BUILD, debug_build_warning, ms, time_runs};
 
+use crate::forkserver;
 use crate::process::{Process, Target};
 use crate::start::StartMethod;
 
@@ -23,6 +24,9 @@ pub fn run(runs: usize, with_python: bool) -> anyhow::Result<ExitCode> {
     println!(
         "start+join: start a child that does nothing and wait for it; {runs} runs per method after one warm-up"
     );
+    if let Some(server) = forkserver::pid() {
+        println!("start+join: the forkserver (pid {server}) was forked by main, before any timing");
+    }
     let mut medians = Vec::new();
     for method in [
         StartMethod::Fork,

@@ -7,7 +7,7 @@
 //!
 //! - [`notes`]: the notes' program, step for step, and nothing else (`--plain`).
 //! - [`walkthrough`]: the default run, the same program with a voice.
-//! - [`without_guard`]: `--without-guard`; [`live_thread`]: `--live-thread`; [`bench`]:
+//! - [`without_guard`]: `--without-guard`; [`live_thread`]: `--live-thread`; [`bench`](mod@bench):
 //!   `--bench` and `--python`.
 //! - [`process`]: Python's `Process`; [`start`]: fork, spawn and the guard; [`forkserver`]:
 //!   the third method; [`machine`]: cpu_count, cores, threads, children.
