@@ -1,7 +1,9 @@
-"""Our CPython counterpart of the notes' queue program (Queue进程输出), step for step."""
-import multiprocessing
+"""Our CPython counterpart of the notes' queue program (Queue进程输出), step for step.
 
-fork = multiprocessing.get_context("fork")
+Usage: python3 queue_sum.py [fork|spawn|forkserver]   (default: fork, as the notes assume)
+"""
+import multiprocessing
+import sys
 
 
 def job(queue):
@@ -12,9 +14,10 @@ def job(queue):
 
 
 if __name__ == "__main__":
-    queue = fork.Queue()
-    p1 = fork.Process(target=job, args=(queue,))
-    p2 = fork.Process(target=job, args=(queue,))
+    context = multiprocessing.get_context(sys.argv[1] if len(sys.argv) > 1 else "fork")
+    queue = context.Queue()
+    p1 = context.Process(target=job, args=(queue,))
+    p2 = context.Process(target=job, args=(queue,))
     p1.start()
     p2.start()
     p1.join()

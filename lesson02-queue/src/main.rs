@@ -6,11 +6,14 @@
 //! efficiency comparison.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use common::cli::{exit_code, parse_args};
+use lesson01_process::start::{Orders, spawned_orders};
+use lesson01_process::{StartMethod, forkserver};
 use lesson02_queue::bad_frame::BadFrame;
-use lesson02_queue::{bench, deadlock, notes, threads, walkthrough};
+use lesson02_queue::{bench, deadlock, like_python, notes, threads, walkthrough};
 
 /// Two workers put job(1000) on a queue; the parent gets both results and prints their sum.
 #[derive(Debug, Parser)]
@@ -20,6 +23,18 @@ struct Args {
     /// with --threads, the thread version, as quietly
     #[arg(long, conflicts_with_all = ["bench", "payload_bytes"])]
     plain: bool,
+
+    /// How the two workers are started, as in multiprocessing.set_start_method
+    #[arg(long, value_name = "METHOD", default_value = "fork",
+          conflicts_with_all = ["threads", "bench", "payload_bytes"])]
+    start_method: StartMethod,
+
+    /// With --plain: each worker sleeps this long before its job (look at it with ps, or kill
+    /// it)
+    #[arg(long, value_name = "MS", default_value_t = 0, requires = "plain",
+          conflicts_with = "threads",
+          value_parser = clap::value_parser!(u64).range(0..=10_000))]
+    child_sleep_ms: u64,
 
     /// Use threads and crossbeam channels instead of processes and a pipe: three workers take
     /// the notes' two tasks from one queue
@@ -44,15 +59,30 @@ struct Args {
     #[arg(long, requires = "bench")]
     python: bool,
 
-    /// Fault hook for the tests: the first worker puts a frame that is not a WorkerResult
+    /// Fault hook for the tests: the first worker (forked) puts a frame that is not a
+    /// WorkerResult
     #[arg(long, hide = true, value_name = "KIND",
-          conflicts_with_all = ["plain", "threads", "bench", "payload_bytes"])]
+          conflicts_with_all = ["plain", "threads", "bench", "payload_bytes", "start_method"])]
     bad_frame: Option<BadFrame>,
 }
 
 fn main() -> ExitCode {
+    // Rust's `if __name__ == '__main__':` -- a spawned worker runs only its target.
+    if let Some(orders) = spawned_orders() {
+        return child_main(orders);
+    }
     let args: Args = parse_args();
-    exit_code(if args.bench {
+    if args.start_method == StartMethod::Forkserver {
+        // Now, while this program has one thread.
+        if let Err(err) = forkserver::start(child_main) {
+            return exit_code(Err(err));
+        }
+    }
+    let set_up = like_python::set_start_method(args.start_method)
+        .and_then(|()| like_python::set_child_sleep(Duration::from_millis(args.child_sleep_ms)));
+    let result = if let Err(err) = set_up {
+        Err(err)
+    } else if args.bench {
         bench::run(args.messages, args.python)
     } else if let Some(bytes) = args.payload_bytes {
         deadlock::run(usize::try_from(bytes).unwrap_or(usize::MAX))
@@ -61,8 +91,27 @@ fn main() -> ExitCode {
     } else if args.plain {
         notes::queue_program::main().map(|()| ExitCode::SUCCESS)
     } else {
-        walkthrough::run(args.bad_frame)
-    })
+        walkthrough::run(args.start_method, args.bad_frame)
+    };
+    // The workers are joined: the server, if one was started, is stopped and reaped.
+    forkserver::stop();
+    exit_code(result)
+}
+
+/// A spawned or forkserver child's `main`: a walk-through worker, or a worker of the notes'
+/// program, which finds its target by name.
+fn child_main(orders: anyhow::Result<Orders>) -> ExitCode {
+    let walkthrough = orders.as_ref().is_ok_and(|orders| {
+        orders
+            .args
+            .first()
+            .is_some_and(|order| order == walkthrough::WORKER)
+    });
+    if walkthrough {
+        walkthrough::worker_main(orders)
+    } else {
+        like_python::child_main(orders)
+    }
 }
 
 #[cfg(test)]

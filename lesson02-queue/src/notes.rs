@@ -11,7 +11,7 @@ pub mod queue_program {
     use crate::like_python::Process;
     use crate::queue::Queue;
 
-    fn job(queue: &Queue<u128>) -> io::Result<()> {
+    pub fn job(queue: &Queue<u128>) -> io::Result<()> {
         let mut total = 0;
         for i in (0..1000u128).map(black_box) {
             total += i + i.pow(2) + i.pow(3);
@@ -43,7 +43,7 @@ pub mod compare_program {
     use crate::like_python::{Process, start_thread, time};
     use crate::queue::Queue;
 
-    fn job(queue: &Queue<u128>) -> io::Result<()> {
+    pub fn job(queue: &Queue<u128>) -> io::Result<()> {
         let mut total = 0;
         for i in (0..1_000_000u128).map(black_box) {
             total += i + i.pow(2) + i.pow(3);

@@ -8,8 +8,9 @@
 //! several writes, so it first takes a write lock shared by every process, as CPython's
 //! `Queue` does with its `_wlock`.
 //!
-//! The queue is made before `fork`, so every child inherits both ends. One process reads: it
-//! keeps the bytes it has read but not yet returned, and cuts them into frames.
+//! The queue is made before `fork`, so every child inherits both ends; a spawned or forkserver
+//! child is handed them (`queue/handover.rs`). One process reads: it keeps the bytes it has read but
+//! not yet returned, and cuts them into frames.
 //!
 //! CPython's `Queue` differs: `put` pickles the object and hands it to a feeder thread, which
 //! writes it to the pipe later, so `put` returns before the data is in the pipe, and a process
@@ -31,6 +32,7 @@ use serde::de::DeserializeOwned;
 
 mod batch;
 mod fault;
+mod handover;
 mod wait;
 mod write_lock;
 

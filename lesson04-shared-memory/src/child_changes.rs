@@ -1,12 +1,12 @@
 //! Part 2, the fix: the notes' `Value('d', 1)` and `Array('i', [1, 2, 3])`, changed by a child
-//! started by fork or by spawn, read back by the parent, and removed from `/dev/shm`. Our
+//! started by fork, spawn or forkserver, read back by the parent, and removed from `/dev/shm`. Our
 //! CPython counterpart is `python/child_changes.py`.
 
 use anyhow::{bail, ensure};
 use common::process::Child;
 use common::pyfmt::{PyFloat, py_list};
 use lesson01_process::StartMethod;
-use lesson01_process::start::{field, spawn_with_orders};
+use lesson01_process::start::{field, start_with_orders};
 use nix::unistd::{getpid, getppid};
 
 use crate::cleanup;
@@ -24,8 +24,7 @@ pub fn run(method: StartMethod, faults: &ChildFaults) -> anyhow::Result<()> {
     println!("parent: starting a child by {method}: {}", how(method));
     let mut child = match method {
         StartMethod::Fork => signals::fork_child(|| change_in_child(&value, &array, faults))?,
-        StartMethod::Spawn => spawn(&value, &array, faults)?,
-        StartMethod::Forkserver => bail!("this lesson starts its children by fork or spawn only"),
+        method => start_by_name(method, &value, &array, faults)?,
     };
     let pid = child.pid();
     let status = signals::join(&mut child)?;
@@ -98,14 +97,20 @@ fn change_in_child(value: &Value<f64>, array: &Array<i32>, faults: &ChildFaults)
     0
 }
 
-/// Starts this program again as a child that opens `value` and `array` by name.
-fn spawn(value: &Value<f64>, array: &Array<i32>, faults: &ChildFaults) -> anyhow::Result<Child> {
-    spawn_with_orders(&[
+/// Starts a child by spawn or forkserver that opens `value` and `array` by name.
+fn start_by_name(
+    method: StartMethod,
+    value: &Value<f64>,
+    array: &Array<i32>,
+    faults: &ChildFaults,
+) -> anyhow::Result<Child> {
+    let orders = [
         value.name().to_string(),
         array.name().to_string(),
         format!("sleep_ms={}", faults.sleep_ms),
         format!("panic={}", faults.panic),
-    ])
+    ];
+    start_with_orders(method, &orders, &[])
 }
 
 /// A spawned child's orders: `VALUE_NAME ARRAY_NAME sleep_ms=N panic=B`.

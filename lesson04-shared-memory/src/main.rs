@@ -8,9 +8,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use common::cli::parse_args;
-use lesson01_process::StartMethod;
-use lesson01_process::start::{run_spawned, spawned_orders};
-use lesson04_shared_memory::child_changes::ChildOrders;
+use lesson01_process::start::spawned_orders;
+use lesson01_process::{StartMethod, forkserver};
 use lesson04_shared_memory::faults::ChildFaults;
 use lesson04_shared_memory::{signals, threads, walkthrough};
 
@@ -47,10 +46,16 @@ struct Args {
 fn main() -> ExitCode {
     // Rust's `if __name__ == '__main__':` -- a spawned child does only its part.
     if let Some(orders) = spawned_orders() {
-        let orders = orders.and_then(|orders| orders.parse(ChildOrders::from_args));
-        return run_spawned(orders, ChildOrders::run);
+        return walkthrough::child_main(orders);
     }
     let args: Args = parse_args();
+    if args.start_method == StartMethod::Forkserver && !args.plain {
+        // Now, while this program has one thread, and before its signal handlers: the server
+        // and the children it forks start with the default ones.
+        if let Err(err) = forkserver::start(walkthrough::child_main) {
+            return signals::exit_code(Err(err), "lesson04-shared-memory", "nothing to remove");
+        }
+    }
     let (result, cleaned) = if args.plain {
         (walkthrough::notes_program(), "segments removed")
     } else if args.threads {
@@ -68,6 +73,8 @@ fn main() -> ExitCode {
             "child killed and reaped, segments removed",
         )
     };
+    // The child is joined or killed: the server, if one was started, is stopped and reaped.
+    forkserver::stop();
     signals::exit_code(result, "lesson04-shared-memory", cleaned)
 }
 

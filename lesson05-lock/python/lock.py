@@ -1,6 +1,10 @@
 """CPython counterpart of lesson05-lock's src/notes.rs: two processes add 1 and 3 to one
-shared Value, ten times each, each holding one Lock for all ten steps. Forks, as the notes do."""
+shared Value, ten times each, each holding one Lock for all ten steps.
+
+Usage: python3 lock.py [fork|spawn|forkserver]   (default: fork, as the notes assume)
+"""
 import multiprocessing
+import sys
 import time
 
 
@@ -13,12 +17,11 @@ def job(total, adds, lock):
     lock.release()
 
 
-def multicore():
-    fork = multiprocessing.get_context("fork")
-    lock = fork.Lock()
-    total = fork.Value("i", 0)
-    p1 = fork.Process(target=job, args=(total, 1, lock))
-    p2 = fork.Process(target=job, args=(total, 3, lock))
+def multicore(context):
+    lock = context.Lock()
+    total = context.Value("i", 0)
+    p1 = context.Process(target=job, args=(total, 1, lock))
+    p2 = context.Process(target=job, args=(total, 3, lock))
     p1.start()
     p2.start()
     p1.join()
@@ -26,4 +29,4 @@ def multicore():
 
 
 if __name__ == "__main__":
-    multicore()
+    multicore(multiprocessing.get_context(sys.argv[1] if len(sys.argv) > 1 else "fork"))

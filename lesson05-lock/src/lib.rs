@@ -10,7 +10,8 @@
 //!
 //! Each variation has its own module: [`walkthrough`] (the default run, said aloud),
 //! [`no_lock`], [`kill_holder`], [`threads`], [`bench`](mod@bench) (with [`handover`]) and
-//! [`cpython`]. All of the lesson's `unsafe` is in [`robust`]. [`race`] holds the totals on which
+//! [`cpython`]. All of the lesson's `unsafe` is in [`robust`], but for the call that opens the
+//! lock by name in a spawned or forkserver child ([`children`]). [`race`] holds the totals on which
 //! the lost update happens every time, for `--no-lock` and the classroom exercises. Linux only:
 //! macOS has no robust mutexes.
 

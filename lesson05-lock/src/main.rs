@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser};
 use common::cli::parse_args;
+use lesson01_process::StartMethod;
 
 /// Two processes add to one shared value under one lock, as in the notes; then the same without
 /// the lock, with the holder killed, with threads, and measured.
@@ -20,6 +21,12 @@ struct Args {
     /// running value, one number a line
     #[arg(long, conflicts_with_all = ["kill_holder", "bench"])]
     plain: bool,
+
+    /// With --plain: how the notes' program starts its two processes, as in
+    /// multiprocessing.set_start_method
+    #[arg(long, value_name = "METHOD", default_value = "fork", requires = "plain",
+          conflicts_with_all = ["no_lock", "threads"])]
+    start_method: StartMethod,
 
     /// Sleep this long in each step (the notes sleep 100 ms)
     #[arg(long, value_name = "MS", default_value_t = 100, conflicts_with = "bench",
@@ -63,12 +70,27 @@ struct Args {
 fn main() -> ExitCode {
     use std::time::Duration;
 
+    use lesson01_process::forkserver;
+    use lesson01_process::start::spawned_orders;
     use lesson04_shared_memory::signals;
     use lesson05_lock::{Mode, bench, children, kill_holder, no_lock, threads, walkthrough};
 
+    // Rust's `if __name__ == '__main__':` -- a spawned worker runs only its target.
+    if let Some(orders) = spawned_orders() {
+        return children::child_main(orders);
+    }
     let args: Args = parse_args();
+    if args.start_method == StartMethod::Forkserver {
+        // Now, while this program has one thread, and before its signal handlers: the server
+        // and the children it forks start with the default ones.
+        if let Err(err) = forkserver::start(children::child_main) {
+            return signals::exit_code(Err(err), "lesson05-lock", "nothing to remove");
+        }
+    }
     let step = Duration::from_millis(args.step_ms);
-    let result = if args.bench {
+    let result = if let Err(err) = children::set_start_method(args.start_method) {
+        Err(err)
+    } else if args.bench {
         bench::bench(args.count, args.runs, args.python)
     } else if args.threads {
         let mode = if args.no_lock {
@@ -90,6 +112,8 @@ fn main() -> ExitCode {
     } else {
         walkthrough::run(step)
     };
+    // The workers are joined or killed: the server, if one was started, is stopped and reaped.
+    forkserver::stop();
     signals::exit_code(
         result,
         "lesson05-lock",

@@ -21,9 +21,9 @@ pub fn job(total: &LockedValue<i32>, adds: i32, step: Duration) {
 pub fn multicore(step: Duration) -> anyhow::Result<()> {
     // Lock() and Value('i', 0) in one: the lock lives next to the value, in one segment.
     let total = LockedValue::<i32>::new_in(PREFIX, 0)?;
-    // Process(...) and start() in one call: a fork.
-    let mut p1 = start(|| job(&total, 1, step))?;
-    let mut p2 = start(|| job(&total, 3, step))?;
+    // Process(target=job, args=(v, 1, l)) and start() in one call.
+    let mut p1 = start(job, (&total, 1, step))?;
+    let mut p2 = start(job, (&total, 3, step))?;
     join(&mut p1)?;
     join(&mut p2)?;
     Ok(())

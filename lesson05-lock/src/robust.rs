@@ -15,8 +15,10 @@
 //!
 //! - The mutex is initialised by [`LockedValue::new_in`] in the segment it has just created,
 //!   before `new_in` returns, so before this program can hand the segment to a child (fork) or
-//!   lock it. The struct that holds it is private, so no other code can map the segment with
-//!   this type (`Region::open`) and lock a mutex that is not initialised yet.
+//!   lock it, or name it to a child (spawn, forkserver). The struct that holds it is private,
+//!   so no other code can map the segment with this type (`Region::open`) and lock a mutex that
+//!   is not initialised yet; [`LockedValue::open`], which maps a segment by name, is `unsafe`
+//!   and asks its caller for that promise.
 //! - The mutex never moves: it lives in the mapping, which stays where it is until the
 //!   `LockedValue` drops.
 //! - A [`Guard`] exists only while its thread holds the lock, and only that thread unlocks it:
@@ -80,6 +82,20 @@ impl<T: Typecode> LockedValue<T> {
             )
         })?;
         shared.value.set(initial);
+        Ok(Self { region })
+    }
+
+    /// Opens the `LockedValue` another process made with [`new_in`](Self::new_in): how a
+    /// spawned or forkserver child, which inherits no mapping, reaches its parent's lock.
+    ///
+    /// # Safety
+    ///
+    /// `name` must be a segment that [`new_in`](Self::new_in) created (its mutex initialised),
+    /// and that its creator has not dropped yet. A child's orders name one: its parent made it
+    /// and keeps it until the child is joined. The size is checked; the mutex cannot be.
+    pub unsafe fn open(name: &str) -> anyhow::Result<Self> {
+        let region =
+            Region::<Shared<T>>::open(name, 1).map_err(|err| err.expecting(Self::what()))?;
         Ok(Self { region })
     }
 

@@ -345,3 +345,38 @@ pub fn run_with_private_dev_shm(
         left: lines[end + 1..].to_vec(),
     })
 }
+
+/// The descendants of `parent` that have no children of their own: a lesson's workers, whether
+/// it started them itself (fork, spawn) or through its forkserver (then their parent is the
+/// server, the one child of `parent` that has children).
+pub fn leaf_descendants(parent: i32) -> Vec<i32> {
+    let mut leaves = Vec::new();
+    let mut look_at = vec![parent];
+    while let Some(pid) = look_at.pop() {
+        let below = children(pid);
+        if below.is_empty() && pid != parent {
+            leaves.push(pid);
+        }
+        look_at.extend(below.iter().map(|child| child.pid));
+    }
+    leaves.sort_unstable();
+    leaves
+}
+
+/// Waits until `pid` no longer exists, reaping it if it is a zombie this process adopted as
+/// the subreaper (a forkserver outlives its lesson by a moment, then dies with it). Panics if
+/// it is still there after `timeout`.
+pub fn gone_or_reaped(pid: i32, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    while let Some(info) = process(pid) {
+        if info.state == 'Z' && info.parent == std::process::id() as i32 {
+            let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None);
+            continue;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "process {pid} ({info:?}) still there after {timeout:?}"
+        );
+        thread::sleep(Duration::from_millis(10));
+    }
+}

@@ -7,20 +7,30 @@ use course_tests::limits::{As, Resource, assert_one_line_failure, run_limited};
 use course_tests::procs::run_with_private_dev_shm;
 use course_tests::{TIMEOUT, assert_usage_error, lesson_bin};
 
-/// Every binary, with its plain run and its default run.
-const RUNS: [(&str, &[&str]); 16] = [
+/// Every binary, with its plain run and its default run (and, for lessons 2, 4 and 5, a run
+/// under forkserver).
+const RUNS: [(&str, &[&str]); 19] = [
     ("lesson01-process", &["--plain"]),
     ("lesson01-process", &[]),
     ("lesson02-queue", &["--plain"]),
     ("lesson02-queue", &[]),
+    (
+        "lesson02-queue",
+        &["--plain", "--start-method", "forkserver"],
+    ),
     ("compare", &["--plain"]),
     ("compare", &["--n", "1000", "--runs", "1"]),
     ("lesson03-pool", &["--plain"]),
     ("lesson03-pool", &[]),
     ("lesson04-shared-memory", &["--plain"]),
     ("lesson04-shared-memory", &[]),
+    ("lesson04-shared-memory", &["--start-method", "forkserver"]),
     ("lesson05-lock", &["--plain", "--step-ms", "1"]),
     ("lesson05-lock", &["--step-ms", "1"]),
+    (
+        "lesson05-lock",
+        &["--plain", "--step-ms", "1", "--start-method", "forkserver"],
+    ),
     ("lesson06-serial", &["--plain"]),
     ("lesson06-serial", &[]),
     ("lesson07-cluster", &["--plain"]),
@@ -114,6 +124,7 @@ fn a_huge_sleep_is_refused_in_one_line_by_every_option_in_milliseconds() {
         sleeps,
         [
             "lesson01-process --child-sleep-ms",
+            "lesson02-queue --child-sleep-ms",
             "lesson03-pool --task-ms",
             "lesson04-shared-memory --child-sleep-ms",
             "lesson05-lock --step-ms",

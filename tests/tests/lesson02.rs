@@ -46,29 +46,58 @@ fn plain_matches_the_cpython_counterpart() {
     assert_eq!(stdout_of(lesson().arg("--plain")), cpython);
 }
 
+/// Under spawn and forkserver each worker finds `job` by name and is handed the queue's pipes;
+/// the sum is the notes' under every method, as CPython's is.
+#[test]
+fn plain_prints_the_notes_sum_under_every_start_method_as_cpython_does() {
+    let python = python3("the CPython comparison of lesson02 --plain under each start method");
+    for method in ["fork", "spawn", "forkserver"] {
+        lesson()
+            .args(["--plain", "--start-method", method])
+            .assert()
+            .success()
+            .stdout_eq(NOTES_SUM.to_string())
+            .stderr_eq(String::new());
+        if let Some(python) = python {
+            let cpython = stdout_of(
+                Command::new(python)
+                    .arg(python_script("lesson02-queue", "queue_sum.py"))
+                    .arg(method)
+                    .timeout(TIMEOUT),
+            );
+            assert_eq!(cpython, NOTES_SUM, "CPython, {method}");
+        }
+    }
+}
+
 #[test]
 fn each_result_names_the_worker_process_that_put_it() {
-    let out = stdout_of(lesson());
-    let joined: Vec<&str> = out
-        .lines()
-        .filter_map(|l| l.strip_prefix("parent: joined worker "))
-        .map(|rest| rest.split(':').next().expect("pid"))
-        .collect();
-    let putters: Vec<&str> = out
-        .lines()
-        .filter_map(|l| l.strip_prefix("parent: got 249833583000 from worker pid "))
-        .collect();
-    assert_eq!(joined.len(), 2, "{out}");
-    assert_ne!(joined[0], joined[1], "two worker processes: {out}");
-    let mut sorted_putters = putters.clone();
-    sorted_putters.sort_unstable();
-    let mut sorted_joined = joined.clone();
-    sorted_joined.sort_unstable();
-    assert_eq!(
-        sorted_putters, sorted_joined,
-        "each worker put one result: {out}"
-    );
-    assert!(out.ends_with(NOTES_SUM), "{out}");
+    for method in ["fork", "spawn", "forkserver"] {
+        let out = stdout_of(lesson().args(["--start-method", method]));
+        let joined: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix("parent: joined worker "))
+            .map(|rest| rest.split(':').next().expect("pid"))
+            .collect();
+        let putters: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix("parent: got 249833583000 from worker pid "))
+            .collect();
+        assert_eq!(joined.len(), 2, "{method}: {out}");
+        assert_ne!(
+            joined[0], joined[1],
+            "{method}: two worker processes: {out}"
+        );
+        let mut sorted_putters = putters.clone();
+        sorted_putters.sort_unstable();
+        let mut sorted_joined = joined.clone();
+        sorted_joined.sort_unstable();
+        assert_eq!(
+            sorted_putters, sorted_joined,
+            "{method}: each worker put one result: {out}"
+        );
+        assert!(out.ends_with(NOTES_SUM), "{method}: {out}");
+    }
 }
 
 #[test]
@@ -199,7 +228,12 @@ fn bench_prints_four_checked_figures() {
 
 #[test]
 fn bad_arguments_get_one_line_and_exit_code_2() {
-    let lesson_cases: [&[&str]; 4] = [
+    let lesson_cases: [&[&str]; 9] = [
+        &["--plain", "--start-method", "vfork"],
+        &["--bench", "--start-method", "spawn"],
+        &["--plain", "--threads", "--start-method", "spawn"],
+        &["--child-sleep-ms", "100"],
+        &["--plain", "--child-sleep-ms", "10001"],
         &["--payload-bytes", "0"],
         &["--bench", "--messages", "lots"],
         &["--python"],

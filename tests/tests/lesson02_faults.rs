@@ -5,7 +5,9 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use course_tests::procs::{Running, become_subreaper, children, process};
+use course_tests::procs::{
+    Running, become_subreaper, children, gone_or_reaped, leaf_descendants, process, reap_adopted,
+};
 use course_tests::{TIMEOUT, lesson_bin};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
@@ -131,4 +133,98 @@ fn a_compare_worker_stopped_and_continued_at_once_is_no_failure() {
     let (status, stderr, _) = signal_a_compare_worker(&[Signal::SIGSTOP, Signal::SIGCONT]);
     assert!(status.success(), "{status}: {stderr}");
     assert_no_compare_left();
+}
+
+/// The notes' program (`--plain`) started by `method`, its workers kept asleep: the lesson, its
+/// pid, the workers (children of the lesson, or of its forkserver) and the lesson's own
+/// children (the workers, or the server).
+fn start_plain(method: &str) -> (Running, i32, Vec<i32>, Vec<i32>) {
+    become_subreaper();
+    let args = [
+        "--plain",
+        "--start-method",
+        method,
+        "--child-sleep-ms",
+        "10000",
+    ];
+    let lesson = Running::start(&lesson_bin("lesson02-queue"), &args);
+    let parent = lesson.pid();
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let leaves = leaf_descendants(parent);
+        let direct: Vec<i32> = children(parent).iter().map(|child| child.pid).collect();
+        // Under forkserver the server is a leaf too until it has forked the first worker.
+        let server_is_a_leaf =
+            method == "forkserver" && direct.iter().any(|pid| leaves.contains(pid));
+        if leaves.len() == 2 && !server_is_a_leaf {
+            return (lesson, parent, leaves, direct);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{method}: two workers, not {leaves:?}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn under_every_start_method_killed_workers_are_reported_alike_and_nothing_is_left() {
+    let _turn = one_at_a_time();
+    for method in ["fork", "spawn", "forkserver"] {
+        let (lesson, parent, workers, direct) = start_plain(method);
+        for &worker in &workers {
+            // ESRCH: the parent, told of the first death, may have killed and reaped the other.
+            match kill(Pid::from_raw(worker), Signal::SIGKILL) {
+                Ok(()) | Err(nix::errno::Errno::ESRCH) => {}
+                Err(errno) => panic!("{method}: kill worker {worker}: {errno}"),
+            }
+        }
+        let (status, stdout, stderr) = lesson.finish(TIMEOUT);
+        assert_eq!(status.code(), Some(1), "{method}: {stderr}");
+        assert!(stdout.is_empty(), "{method}: no sum: {stdout:?}");
+        // The parent joins p1 first and reports it, whichever pid p1 has.
+        assert!(
+            workers.iter().any(|worker| stderr
+                == format!("error: worker {worker} failed: killed by signal SIGKILL\n")),
+            "{method}: {stderr}"
+        );
+        for &pid in direct.iter().chain(&workers) {
+            gone_or_reaped(pid, TIMEOUT);
+        }
+        assert_eq!(process(parent), None, "{method}");
+    }
+}
+
+#[test]
+fn under_every_start_method_workers_and_server_die_with_a_killed_parent() {
+    let _turn = one_at_a_time();
+    for method in ["fork", "spawn", "forkserver"] {
+        let (lesson, parent, workers, direct) = start_plain(method);
+        kill(Pid::from_raw(parent), Signal::SIGKILL).expect("kill the parent");
+        let killed = Instant::now();
+        let (status, _, _) = lesson.finish(TIMEOUT);
+        assert_eq!(status.to_string(), "signal: 9 (SIGKILL)", "{method}");
+        if method == "forkserver" {
+            // The server, finding the program gone, kills and reaps its workers itself (or
+            // dies first and leaves them to us, killed). Either way each must be gone before
+            // its 10 s sleep would have ended: something ended it.
+            for &pid in direct.iter().chain(&workers) {
+                gone_or_reaped(pid, TIMEOUT);
+            }
+            assert!(
+                killed.elapsed() < Duration::from_secs(10),
+                "{method}: the workers slept on after their parent died"
+            );
+        } else {
+            // Orphaned to us (the subreaper), each worker must die with its parent (SIGKILL),
+            // not sleep on and exit.
+            for &worker in &workers {
+                assert_eq!(
+                    reap_adopted(worker, TIMEOUT),
+                    Some(Signal::SIGKILL),
+                    "{method}: worker {worker}"
+                );
+            }
+        }
+    }
 }

@@ -50,6 +50,7 @@ fn plain_prints_the_value_and_the_array_and_nothing_else() {
     for args in [
         &["--plain", "--start-method", "fork"][..],
         &["--plain", "--start-method", "spawn"],
+        &["--plain", "--start-method", "forkserver"],
         &["--plain", "--threads"],
     ] {
         lesson()
@@ -69,7 +70,7 @@ fn plain_matches_the_cpython_counterpart() {
     let script = python_script("lesson04-shared-memory", "shared_memory.py");
     let cpython = stdout_of(Command::new(python).arg(script).timeout(TIMEOUT));
     assert_eq!(cpython, PLAIN, "CPython itself");
-    for method in ["fork", "spawn"] {
+    for method in ["fork", "spawn", "forkserver"] {
         let ours = stdout_of(lesson().args(["--plain", "--start-method", method]));
         assert_eq!(ours, cpython, "start method {method}");
     }
@@ -91,7 +92,7 @@ fn the_child_changes_the_values_as_in_the_cpython_counterpart() {
     let Some(python) = python3("the CPython comparison of lesson04's part 2") else {
         return;
     };
-    for method in ["fork", "spawn"] {
+    for method in ["fork", "spawn", "forkserver"] {
         let script = python_script("lesson04-shared-memory", "child_changes.py");
         let cpython = stdout_of(
             Command::new(python)
@@ -115,6 +116,10 @@ fn a_forked_child_changes_only_its_own_copies() {
         .filter(|line| line.starts_with("parent: pid "))
         .collect();
     assert_eq!(parent_lines.len(), 2, "before and after: {out}");
+    let seen_line = lines
+        .iter()
+        .find(|line| line.ends_with("(what it sees at its start)"))
+        .expect("the child's first line");
     let child_line = lines
         .iter()
         .find(|line| line.contains("after COUNTER.store(100)"))
@@ -122,7 +127,8 @@ fn a_forked_child_changes_only_its_own_copies() {
     let parent = number_after(parent_lines[0], "parent: pid ");
     let child = number_after(child_line, "child:  pid ");
     assert_ne!(parent, child, "two processes");
-    assert_eq!(number_after(child_line, ", parent "), parent);
+    assert_eq!(number_after(seen_line, "child:  pid "), child);
+    assert_eq!(number_after(seen_line, ", parent "), parent);
     assert!(
         child_line.contains("COUNTER = 100, numbers = [1, 2, 3, 4]"),
         "{child_line}"
@@ -130,7 +136,7 @@ fn a_forked_child_changes_only_its_own_copies() {
     for line in &parent_lines {
         assert_eq!(number_after(line, "parent: pid "), parent);
         assert!(
-            line.contains("COUNTER = 0, numbers = [1, 2, 3]  "),
+            line.contains("COUNTER = 7, numbers = [1, 2, 3]  "),
             "the parent's values never change: {line}"
         );
     }
@@ -141,9 +147,57 @@ fn a_forked_child_changes_only_its_own_copies() {
     );
 }
 
+/// The global the parent set to 7 before start(), as the child saw it: under fork a copy of the
+/// parent then; under spawn a fresh program (0); under forkserver a copy of the server, forked
+/// at the program's start (0). `python/isolation.py` prints the same for each method.
+#[test]
+fn what_a_child_sees_of_a_global_depends_on_the_start_method_as_in_cpython() {
+    let python = python3("the CPython comparison of lesson04's part 1");
+    for (method, seen) in [("fork", 7), ("spawn", 0), ("forkserver", 0)] {
+        let out = stdout_of(lesson().args(["--start-method", method]));
+        let seen_line = out
+            .lines()
+            .find(|line| line.ends_with("(what it sees at its start)"))
+            .unwrap_or_else(|| panic!("{method}: the child's first line in {out}"));
+        assert_eq!(
+            number_after(seen_line, "COUNTER = "),
+            seen,
+            "{method}: {seen_line}"
+        );
+        assert!(
+            seen_line.contains("numbers = [1, 2, 3]"),
+            "passed: {seen_line}"
+        );
+        let after = out
+            .lines()
+            .find(|line| line.contains("<- unchanged after joining child"))
+            .unwrap_or_else(|| panic!("{method}: {out}"));
+        assert!(
+            after.contains("COUNTER = 7, numbers = [1, 2, 3]"),
+            "{method}: {after}"
+        );
+        if let Some(python) = python {
+            let script = python_script("lesson04-shared-memory", "isolation.py");
+            let cpython = stdout_of(
+                Command::new(python)
+                    .arg(script)
+                    .arg(method)
+                    .timeout(TIMEOUT),
+            );
+            assert_eq!(
+                cpython,
+                format!(
+                    "child: counter = {seen} numbers = [1, 2, 3]\nparent: counter = 7 numbers = [1, 2, 3]\n"
+                ),
+                "CPython, {method}"
+            );
+        }
+    }
+}
+
 #[test]
 fn shared_values_are_changed_by_the_child_and_removed_after_the_run() {
-    for method in ["fork", "spawn"] {
+    for method in ["fork", "spawn", "forkserver"] {
         let out = stdout_of(lesson().args(["--start-method", method]));
         let parent = number_after(
             out.lines()
@@ -185,7 +239,7 @@ fn shared_values_are_changed_by_the_child_and_removed_after_the_run() {
 
 #[test]
 fn a_panicking_child_is_reported_in_one_line_and_nothing_is_left() {
-    for method in ["fork", "spawn"] {
+    for method in ["fork", "spawn", "forkserver"] {
         let output = lesson()
             .args(["--child-panics", "--start-method", method])
             .env("RUST_BACKTRACE", "1")

@@ -11,11 +11,11 @@
 #![cfg(target_os = "linux")]
 
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use course_tests::procs::{
-    Running, become_subreaper, ending_signals, process, reap_adopted, send_signal, shm_segments,
-    wait_until_gone,
+    Running, become_subreaper, ending_signals, gone_or_reaped, process, reap_adopted, send_signal,
+    shm_segments, wait_until_gone,
 };
 use course_tests::{TIMEOUT, lesson_bin, skip_unless_ci};
 use nix::sys::signal::{Signal, kill, killpg};
@@ -33,6 +33,8 @@ struct Sleeping {
     lesson: Running,
     parent: i32,
     child: i32,
+    /// Under forkserver: the server, the child's parent.
+    server: Option<i32>,
     segments: Vec<String>,
 }
 
@@ -50,7 +52,13 @@ fn start_sleeping(method: &str, own_process_group: bool) -> Sleeping {
     });
     let child = pid_after(&line, "child:  pid ");
     let parent = lesson.pid();
-    assert_eq!(pid_after(&line, ", parent "), parent, "{line}");
+    // A forkserver child's parent is the server, the lesson's child.
+    let server = (method == "forkserver").then(|| pid_after(&line, ", parent "));
+    let child_of = server.unwrap_or(parent);
+    assert_eq!(pid_after(&line, ", parent "), child_of, "{line}");
+    if let Some(server) = server {
+        assert_eq!(process(server).map(|info| info.parent), Some(parent));
+    }
     let segments = shm_segments(PREFIX, parent);
     assert_eq!(
         segments.len(),
@@ -61,6 +69,7 @@ fn start_sleeping(method: &str, own_process_group: bool) -> Sleeping {
         lesson,
         parent,
         child,
+        server,
         segments,
     }
 }
@@ -79,7 +88,11 @@ fn pid_after(line: &str, marker: &str) -> i32 {
 
 /// Nothing of the run is left: no segment, and the child is gone (not even a zombie: had the
 /// parent not reaped it, it would be ours now, and still listed).
-fn assert_nothing_left(run: &str, parent: i32, child: i32) {
+fn assert_nothing_left(run: &str, parent: i32, child: i32, server: Option<i32>) {
+    // A forkserver outlives its lesson by a moment, then dies with it.
+    if let Some(server) = server {
+        gone_or_reaped(server, TIMEOUT);
+    }
     assert_eq!(
         shm_segments(PREFIX, parent),
         Vec::<String>::new(),
@@ -92,7 +105,7 @@ fn assert_nothing_left(run: &str, parent: i32, child: i32) {
 #[test]
 fn a_handled_signal_to_the_parent_kills_the_child_and_removes_the_segments() {
     let _one = one_at_a_time();
-    for method in ["fork", "spawn"] {
+    for method in ["fork", "spawn", "forkserver"] {
         for signal in [Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
             let run = format!("{method}, {signal}");
             let sleeping = start_sleeping(method, false);
@@ -107,7 +120,7 @@ fn a_handled_signal_to_the_parent_kills_the_child_and_removes_the_segments() {
                 ),
                 "{run}"
             );
-            assert_nothing_left(&run, sleeping.parent, sleeping.child);
+            assert_nothing_left(&run, sleeping.parent, sleeping.child, sleeping.server);
         }
     }
 }
@@ -115,7 +128,7 @@ fn a_handled_signal_to_the_parent_kills_the_child_and_removes_the_segments() {
 #[test]
 fn ctrl_c_to_the_whole_process_group_cleans_up_too() {
     let _one = one_at_a_time();
-    for method in ["fork", "spawn"] {
+    for method in ["fork", "spawn", "forkserver"] {
         let sleeping = start_sleeping(method, true);
         // What Ctrl-C at a terminal does: SIGINT to every process of the foreground group,
         // so the child gets it too, and dies of it, while the parent cleans up.
@@ -126,14 +139,14 @@ fn ctrl_c_to_the_whole_process_group_cleans_up_too() {
             stderr.contains("interrupted by SIGINT"),
             "{method}: {stderr}"
         );
-        assert_nothing_left(method, sleeping.parent, sleeping.child);
+        assert_nothing_left(method, sleeping.parent, sleeping.child, sleeping.server);
     }
 }
 
 #[test]
 fn a_child_killed_with_sigkill_is_reported_and_the_segments_removed() {
     let _one = one_at_a_time();
-    for method in ["fork", "spawn"] {
+    for method in ["fork", "spawn", "forkserver"] {
         let sleeping = start_sleeping(method, false);
         kill(Pid::from_raw(sleeping.child), Signal::SIGKILL).expect("kill the child");
         let (status, stdout, stderr) = sleeping.lesson.finish(TIMEOUT);
@@ -150,25 +163,38 @@ fn a_child_killed_with_sigkill_is_reported_and_the_segments_removed() {
             !stdout.iter().any(|line| line.contains("after the child")),
             "{method}: {stdout:?}"
         );
-        assert_nothing_left(method, sleeping.parent, sleeping.child);
+        assert_nothing_left(method, sleeping.parent, sleeping.child, sleeping.server);
     }
 }
 
 #[test]
 fn after_a_sigkill_to_the_parent_the_next_run_removes_what_it_left() {
     let _one = one_at_a_time();
-    for method in ["fork", "spawn"] {
+    for method in ["fork", "spawn", "forkserver"] {
         let sleeping = start_sleeping(method, false);
         kill(Pid::from_raw(sleeping.parent), Signal::SIGKILL).expect("kill the parent");
+        let killed = Instant::now();
         let (status, _, _) = sleeping.lesson.finish(TIMEOUT);
         assert_eq!(status.to_string(), "signal: 9 (SIGKILL)", "{method}");
-        // The child was orphaned to us (the subreaper) and must die with its parent.
-        assert_eq!(
-            reap_adopted(sleeping.child, Duration::from_secs(10)),
-            Some(Signal::SIGKILL),
-            "{method}: the child dies with its parent"
-        );
-        assert!(wait_until_gone(sleeping.child, Duration::from_secs(5)));
+        if let Some(server) = sleeping.server {
+            // The server, finding the program gone, kills and reaps the child itself (or dies
+            // first and leaves it to us, killed). Either way the child must be gone before its
+            // 10 s sleep would have ended: something ended it.
+            gone_or_reaped(sleeping.child, TIMEOUT);
+            gone_or_reaped(server, TIMEOUT);
+            assert!(
+                killed.elapsed() < Duration::from_secs(10),
+                "{method}: the child slept on after its parent died"
+            );
+        } else {
+            // The child was orphaned to us (the subreaper) and must die with its parent.
+            assert_eq!(
+                reap_adopted(sleeping.child, Duration::from_secs(10)),
+                Some(Signal::SIGKILL),
+                "{method}: the child dies with its parent"
+            );
+            assert!(wait_until_gone(sleeping.child, Duration::from_secs(5)));
+        }
         // No handler runs on SIGKILL: the segments are still there...
         assert_eq!(
             shm_segments(PREFIX, sleeping.parent),
@@ -228,7 +254,7 @@ fn every_signal_that_would_end_the_parent_cleans_up_first() {
             ),
             "{run}"
         );
-        assert_nothing_left(&run, sleeping.parent, sleeping.child);
+        assert_nothing_left(&run, sleeping.parent, sleeping.child, sleeping.server);
     }
 }
 
@@ -266,5 +292,10 @@ fn a_live_runs_segments_survive_a_sweep_from_another_pid_namespace() {
     // And the live run ends well, with nothing left.
     let (status, _, stderr) = sleeping.lesson.finish(TIMEOUT);
     assert!(status.success(), "{status:?}: {stderr}");
-    assert_nothing_left("after the sweep", sleeping.parent, sleeping.child);
+    assert_nothing_left(
+        "after the sweep",
+        sleeping.parent,
+        sleeping.child,
+        sleeping.server,
+    );
 }

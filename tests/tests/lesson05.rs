@@ -147,6 +147,34 @@ fn plain_and_the_cpython_counterpart_both_print_a_valid_order() {
     assert!(accept(&ours).is_ok(), "{ours:?}");
 }
 
+/// Under spawn and forkserver each worker finds `job` by name and opens the value and its lock
+/// by name; the notes' values come out all the same, as CPython's do under each method.
+#[test]
+fn plain_prints_a_valid_order_under_every_start_method_as_cpython_does() {
+    let python = python3("the CPython comparison of lesson05 --plain under each start method");
+    for method in ["fork", "spawn", "forkserver"] {
+        let output = lesson()
+            .args(["--plain", "--step-ms", "5", "--start-method", method])
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{method}: {output:?}");
+        assert!(output.stderr.is_empty(), "{method}: {output:?}");
+        let out = String::from_utf8_lossy(&output.stdout);
+        if let Err(err) = accept(&out) {
+            panic!("{method}: {err}");
+        }
+        if let Some(python) = python {
+            let cpython = stdout_of(
+                Command::new(python)
+                    .arg(python_script("lesson05-lock", "lock.py"))
+                    .arg(method)
+                    .timeout(TIMEOUT),
+            );
+            assert!(accept(&cpython).is_ok(), "CPython, {method}: {cpython:?}");
+        }
+    }
+}
+
 #[test]
 fn the_default_run_says_who_holds_the_lock_and_leaves_nothing() {
     let (parent, lines, stderr) = run(&["--step-ms", "5"]);
@@ -384,7 +412,11 @@ fn with_python_cpython_figures_and_cpython_waiting_for_ever_are_shown() {
 
 #[test]
 fn bad_arguments_get_one_line_and_exit_code_2() {
-    let cases: [&[&str]; 12] = [
+    let cases: [&[&str]; 16] = [
+        &["--plain", "--start-method", "vfork"],
+        &["--start-method", "spawn"],
+        &["--plain", "--threads", "--start-method", "spawn"],
+        &["--plain", "--no-lock", "--start-method", "forkserver"],
         &["--step-ms", "-5"],
         &["--step-ms", "soon"],
         &["--step-ms", "10001"],

@@ -15,8 +15,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use course_tests::procs::{
-    Running, assert_died_with_parent, become_subreaper, children, ending_signals, process,
-    send_signal, shm_segments, wait_until_gone,
+    Running, assert_died_with_parent, become_subreaper, children, ending_signals, gone_or_reaped,
+    leaf_descendants, process, send_signal, shm_segments, wait_until_gone,
 };
 use course_tests::{TIMEOUT, lesson_bin};
 use nix::sys::signal::{Signal, kill, killpg};
@@ -307,4 +307,111 @@ fn a_stopped_holder_is_called_stopped_not_a_waiter() {
             )));
     assert!(named_stopped, "{holder} is the stopped holder: {stderr}");
     assert_nothing_left("a stopped holder", caught.parent, &caught.children);
+}
+
+/// The notes' program (`--plain`) started by `method`, caught with both workers running: the
+/// lesson, its pid, the workers (children of the lesson, or of its forkserver) and the
+/// lesson's own children (the workers, or the server).
+fn start_plain(method: &str, own_process_group: bool) -> (Running, i32, Vec<i32>, Vec<i32>) {
+    become_subreaper();
+    let program = lesson_bin("lesson05-lock");
+    let args = ["--plain", "--start-method", method, "--step-ms", "1000"];
+    let lesson = if own_process_group {
+        Running::start_in_new_process_group(&program, &args)
+    } else {
+        Running::start(&program, &args)
+    };
+    let parent = lesson.pid();
+    let deadline = Instant::now() + TIMEOUT;
+    let workers = loop {
+        let leaves = leaf_descendants(parent);
+        let direct: Vec<i32> = children(parent).iter().map(|child| child.pid).collect();
+        // Under forkserver the server is a leaf too until it has forked the first worker.
+        if leaves.len() == 2
+            && direct
+                .iter()
+                .all(|pid| !leaves.contains(pid) || method != "forkserver")
+        {
+            break leaves;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{method}: two workers, not {leaves:?}"
+        );
+        thread::sleep(Duration::from_millis(5));
+    };
+    let direct = children(parent).iter().map(|child| child.pid).collect();
+    assert!(
+        !shm_segments(PREFIX, parent).is_empty(),
+        "{method}: the segment exists"
+    );
+    (lesson, parent, workers, direct)
+}
+
+/// What a run leaves: nothing, once the lesson's own children (a forkserver outlives the lesson
+/// by a moment) and the workers are gone.
+fn assert_plain_left_nothing(run: &str, parent: i32, workers: &[i32], direct: &[i32]) {
+    for &pid in direct.iter().chain(workers) {
+        gone_or_reaped(pid, TIMEOUT);
+    }
+    assert_nothing_left(run, parent, workers);
+}
+
+#[test]
+fn under_every_start_method_killed_workers_are_reported_alike_and_nothing_is_left() {
+    let _one = one_at_a_time();
+    for method in ["fork", "spawn", "forkserver"] {
+        let (lesson, parent, workers, direct) = start_plain(method, false);
+        for &worker in &workers {
+            // ESRCH: the parent, told of the first death, may have killed and reaped the other.
+            match kill(Pid::from_raw(worker), Signal::SIGKILL) {
+                Ok(()) | Err(nix::errno::Errno::ESRCH) => {}
+                Err(errno) => panic!("{method}: kill worker {worker}: {errno}"),
+            }
+        }
+        let (status, _, stderr) = lesson.finish(TIMEOUT);
+        assert_eq!(status.code(), Some(1), "{method}: {stderr}");
+        // The parent joins p1 first and reports it, whichever pid p1 has.
+        assert!(
+            workers.iter().any(|worker| stderr
+                == format!("error: child (pid {worker}) failed: killed by signal SIGKILL\n")),
+            "{method}: {stderr}"
+        );
+        assert_plain_left_nothing(method, parent, &workers, &direct);
+    }
+}
+
+/// SIGTERM to the parent, and Ctrl-C (SIGINT to the whole process group: the workers get it
+/// too, and a forkserver ignores it, as CPython's does).
+#[test]
+fn under_every_start_method_sigterm_or_ctrl_c_cleans_up() {
+    let _one = one_at_a_time();
+    let runs = ["fork", "spawn", "forkserver"]
+        .into_iter()
+        .flat_map(|method| [(method, Signal::SIGTERM), (method, Signal::SIGINT)]);
+    for (method, signal) in runs {
+        let whole_group = signal == Signal::SIGINT;
+        let (lesson, parent, workers, direct) = start_plain(method, whole_group);
+        if whole_group {
+            killpg(Pid::from_raw(parent), signal).expect("signal the group");
+        } else {
+            kill(Pid::from_raw(parent), signal).expect("signal the parent");
+        }
+        let (status, _, stderr) = lesson.finish(TIMEOUT);
+        assert_eq!(
+            status.code(),
+            Some(128 + signal as i32),
+            "{method}, {signal}: {stderr}"
+        );
+        // Killing the holder first can hand the lock to the other worker for a moment, which
+        // may start to say so (EOWNERDEAD) before it is killed too: the parent's line is last.
+        assert!(
+            stderr.ends_with(&format!(
+                "lesson05-lock: interrupted by {}: children killed and reaped, segments removed\n",
+                signal.as_str()
+            )),
+            "{method}, {signal}: {stderr}"
+        );
+        assert_plain_left_nothing(method, parent, &workers, &direct);
+    }
 }
