@@ -203,14 +203,18 @@ impl<T: Message> Queue<T> {
     /// Takes the next message, waiting at most `timeout`; `None` if none came (Python's
     /// `get(timeout=...)` raises `queue.Empty` instead).
     pub fn get_timeout(&mut self, timeout: Duration) -> io::Result<Option<T>> {
+        if let Some(message) = self.next_buffered()? {
+            return Ok(Some(message));
+        }
+        // Read the clock only when we have to wait: it costs more than taking a buffered message.
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(message) = self.next_buffered()? {
-                return Ok(Some(message));
-            }
             let left = deadline.saturating_duration_since(Instant::now());
             if !self.fill(Some(left))? {
                 return Ok(None);
+            }
+            if let Some(message) = self.next_buffered()? {
+                return Ok(Some(message));
             }
         }
     }
