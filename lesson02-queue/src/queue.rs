@@ -129,9 +129,11 @@ fn deserialize<T: Message>(body: &[u8]) -> io::Result<T> {
 pub struct Queue<T> {
     reader: io::PipeReader,
     writer: io::PipeWriter,
-    /// Bytes read from the pipe that `get` has not returned yet: `unread[start..]`.
+    /// Bytes read from the pipe that `get` has not returned yet: `unread[start..end]`. What
+    /// follows `end` is room for the next read.
     unread: Vec<u8>,
     start: usize,
+    end: usize,
     last_read_was_small: bool,
     write_lock: WriteLock,
     message: PhantomData<fn(T) -> T>,
@@ -155,6 +157,7 @@ impl<T: Message> Queue<T> {
             writer,
             unread: Vec::new(),
             start: 0,
+            end: 0,
             last_read_was_small: false,
             write_lock: WriteLock::new()?,
             message: PhantomData,
@@ -232,7 +235,7 @@ impl<T: Message> Queue<T> {
 
     /// The first whole frame of what was read, decoded; `None` until all its bytes are here.
     fn next_buffered(&mut self) -> io::Result<Option<T>> {
-        let buffered = &self.unread[self.start..];
+        let buffered = &self.unread[self.start..self.end];
         let Some(header) = buffered.get(..HEADER) else {
             return Ok(None);
         };
@@ -248,14 +251,16 @@ impl<T: Message> Queue<T> {
     /// Reads whatever the pipe holds, waiting up to `timeout` (for ever if `None`) for at least
     /// one byte; `false` if none came in time.
     fn fill(&mut self, timeout: Option<Duration>) -> io::Result<bool> {
-        // Move the unread tail to the front before reading more.
-        self.unread.drain(..self.start);
+        // Move the unread bytes to the front, and make room to read 64 KiB after them.
+        self.unread.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
         self.start = 0;
-        let old_len = self.unread.len();
-        self.unread.resize(old_len + 64 * 1024, 0);
-        let read = self.read_waiting(old_len, timeout);
-        let read = read.inspect_err(|_| self.unread.truncate(old_len))?;
-        self.unread.truncate(old_len + read);
+        if self.unread.len() < self.end + 64 * 1024 {
+            // Zeroed only when it grows: safe Rust cannot read into memory it has not set.
+            self.unread.resize(self.end + 64 * 1024, 0);
+        }
+        let read = self.read_waiting(self.end, timeout)?;
+        self.end += read;
         Ok(read > 0)
     }
 }
