@@ -297,6 +297,32 @@ mod tests {
     }
 
     #[test]
+    fn frames_split_across_reads_and_bigger_than_a_read_arrive_intact() {
+        let mut queue = Queue::<Vec<u8>>::new().expect("pipe");
+        // 200 KB (more than one 64 KiB read), then small ones of every length up to 300.
+        let messages: Vec<Vec<u8>> = std::iter::once(200_000)
+            .chain(0..300)
+            .map(|len| (0..len).map(|i| (i % 251) as u8).collect())
+            .collect();
+        let mut frames = Vec::new();
+        for message in &messages {
+            push_frame(&mut frames, message).expect("frame");
+        }
+        // Written in 1000-byte pieces, so reads end in the middle of frames.
+        let mut writer = queue.writer.try_clone().expect("dup");
+        let writing = std::thread::spawn(move || {
+            frames
+                .chunks(1000)
+                .try_for_each(|piece| writer.write_all(piece))
+        });
+        for message in &messages {
+            let got = queue.get_timeout(Duration::from_secs(30)).expect("get");
+            assert_eq!(got.as_ref(), Some(message));
+        }
+        writing.join().expect("writer thread").expect("write");
+    }
+
+    #[test]
     fn a_frame_is_the_length_then_the_serialized_bytes() {
         let mut frame = Vec::new();
         push_frame(&mut frame, &7u128).expect("small");
