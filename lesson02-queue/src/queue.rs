@@ -131,9 +131,11 @@ fn deserialize<T: Message>(body: &[u8]) -> io::Result<T> {
 pub struct Queue<T> {
     reader: io::PipeReader,
     writer: io::PipeWriter,
-    /// Bytes read from the pipe that `get` has not returned yet: `unread[start..]`.
+    /// Bytes read from the pipe that `get` has not returned yet: `unread[start..end]`. What
+    /// follows `end` is room for the next read.
     unread: Vec<u8>,
     start: usize,
+    end: usize,
     last_read_was_small: bool,
     write_lock: WriteLock,
     message: PhantomData<fn(T) -> T>,
@@ -157,6 +159,7 @@ impl<T: Message> Queue<T> {
             writer,
             unread: Vec::new(),
             start: 0,
+            end: 0,
             last_read_was_small: false,
             write_lock: WriteLock::new()?,
             message: PhantomData,
@@ -205,14 +208,18 @@ impl<T: Message> Queue<T> {
     /// Takes the next message, waiting at most `timeout`; `None` if none came (Python's
     /// `get(timeout=...)` raises `queue.Empty` instead).
     pub fn get_timeout(&mut self, timeout: Duration) -> io::Result<Option<T>> {
+        if let Some(message) = self.next_buffered()? {
+            return Ok(Some(message));
+        }
+        // Read the clock only when we have to wait: it costs more than taking a buffered message.
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(message) = self.next_buffered()? {
-                return Ok(Some(message));
-            }
             let left = deadline.saturating_duration_since(Instant::now());
             if !self.fill(Some(left))? {
                 return Ok(None);
+            }
+            if let Some(message) = self.next_buffered()? {
+                return Ok(Some(message));
             }
         }
     }
@@ -230,7 +237,7 @@ impl<T: Message> Queue<T> {
 
     /// The first whole frame of what was read, decoded; `None` until all its bytes are here.
     fn next_buffered(&mut self) -> io::Result<Option<T>> {
-        let buffered = &self.unread[self.start..];
+        let buffered = &self.unread[self.start..self.end];
         let Some(header) = buffered.get(..HEADER) else {
             return Ok(None);
         };
@@ -246,14 +253,16 @@ impl<T: Message> Queue<T> {
     /// Reads whatever the pipe holds, waiting up to `timeout` (for ever if `None`) for at least
     /// one byte; `false` if none came in time.
     fn fill(&mut self, timeout: Option<Duration>) -> io::Result<bool> {
-        // Move the unread tail to the front before reading more.
-        self.unread.drain(..self.start);
+        // Move the unread bytes to the front, and make room to read 64 KiB after them.
+        self.unread.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
         self.start = 0;
-        let old_len = self.unread.len();
-        self.unread.resize(old_len + 64 * 1024, 0);
-        let read = self.read_waiting(old_len, timeout);
-        let read = read.inspect_err(|_| self.unread.truncate(old_len))?;
-        self.unread.truncate(old_len + read);
+        if self.unread.len() < self.end + 64 * 1024 {
+            // Zeroed only when it grows: safe Rust cannot read into memory it has not set.
+            self.unread.resize(self.end + 64 * 1024, 0);
+        }
+        let read = self.read_waiting(self.end, timeout)?;
+        self.end += read;
         Ok(read > 0)
     }
 }
@@ -287,6 +296,32 @@ mod tests {
         for value in values {
             assert_eq!(queue.get().expect("get"), value);
         }
+    }
+
+    #[test]
+    fn frames_split_across_reads_and_bigger_than_a_read_arrive_intact() {
+        let mut queue = Queue::<Vec<u8>>::new().expect("pipe");
+        // 200 KB (more than one 64 KiB read), then small ones of every length up to 300.
+        let messages: Vec<Vec<u8>> = std::iter::once(200_000)
+            .chain(0..300)
+            .map(|len| (0..len).map(|i| (i % 251) as u8).collect())
+            .collect();
+        let mut frames = Vec::new();
+        for message in &messages {
+            push_frame(&mut frames, message).expect("frame");
+        }
+        // Written in 1000-byte pieces, so reads end in the middle of frames.
+        let mut writer = queue.writer.try_clone().expect("dup");
+        let writing = std::thread::spawn(move || {
+            frames
+                .chunks(1000)
+                .try_for_each(|piece| writer.write_all(piece))
+        });
+        for message in &messages {
+            let got = queue.get_timeout(Duration::from_secs(30)).expect("get");
+            assert_eq!(got.as_ref(), Some(message));
+        }
+        writing.join().expect("writer thread").expect("write");
     }
 
     #[test]

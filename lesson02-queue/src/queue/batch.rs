@@ -33,11 +33,10 @@ impl<T: Message> Batch<'_, T> {
         push_frame(&mut self.frames, message)?;
         if self.frames.len() > PIPE_BUF {
             // Send what came before this frame (whole frames, atomically), keep this one.
-            let this_frame = self.frames.split_off(before);
-            if !self.frames.is_empty() {
-                self.queue.write_frames(&self.frames)?;
+            if before > 0 {
+                self.queue.write_frames(&self.frames[..before])?;
             }
-            self.frames = this_frame;
+            self.frames.drain(..before);
         }
         Ok(())
     }

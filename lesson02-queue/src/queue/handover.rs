@@ -36,6 +36,7 @@ impl<T: Message> Queue<T> {
             writer: writer.into(),
             unread: Vec::new(),
             start: 0,
+            end: 0,
             last_read_was_small: false,
             write_lock: WriteLock::from_fds(lock_reader, lock_writer),
             message: PhantomData,
