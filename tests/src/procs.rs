@@ -217,6 +217,20 @@ pub fn reap_adopted(pid: i32, timeout: Duration) -> Option<nix::sys::signal::Sig
     }
 }
 
+/// Sends SIGKILL to each of `pids`, a lesson's workers. One may already be gone (ESRCH): the
+/// lesson, told of the first death, may have killed and reaped the others.
+pub fn kill_each(pids: &[i32], run: &str) {
+    for &pid in pids {
+        match nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        ) {
+            Ok(()) | Err(nix::errno::Errno::ESRCH) => {}
+            Err(errno) => panic!("{run}: kill worker {pid}: {errno}"),
+        }
+    }
+}
+
 /// How a reaped process ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {

@@ -6,7 +6,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use course_tests::procs::{
-    Running, become_subreaper, children, gone_or_reaped, leaf_descendants, process, reap_adopted,
+    Running, become_subreaper, children, gone_or_reaped, kill_each, leaf_descendants, process,
+    reap_adopted,
 };
 use course_tests::{TIMEOUT, lesson_bin};
 use nix::sys::signal::{Signal, kill};
@@ -172,13 +173,7 @@ fn under_every_start_method_killed_workers_are_reported_alike_and_nothing_is_lef
     let _turn = one_at_a_time();
     for method in ["fork", "spawn", "forkserver"] {
         let (lesson, parent, workers, direct) = start_plain(method);
-        for &worker in &workers {
-            // ESRCH: the parent, told of the first death, may have killed and reaped the other.
-            match kill(Pid::from_raw(worker), Signal::SIGKILL) {
-                Ok(()) | Err(nix::errno::Errno::ESRCH) => {}
-                Err(errno) => panic!("{method}: kill worker {worker}: {errno}"),
-            }
-        }
+        kill_each(&workers, method);
         let (status, stdout, stderr) = lesson.finish(TIMEOUT);
         assert_eq!(status.code(), Some(1), "{method}: {stderr}");
         assert!(stdout.is_empty(), "{method}: no sum: {stdout:?}");
