@@ -258,11 +258,12 @@ pub fn reap_adopted_status(pid: i32, timeout: Duration) -> Ended {
     }
 }
 
-/// Asserts that `pid`, a forked child orphaned when its parent was killed, died with it. Either
-/// way counts, as neither depends on the test: the kernel's SIGKILL reached it (it had asked
-/// for one with `die_with_parent`), or it had not yet run when its parent died, found its
-/// parent gone as it started, and exited with 1 at once (lesson01's `fork_child`). A child we
-/// see in `/proc` may not have run a single instruction yet on a loaded machine.
+/// Asserts that `pid`, a forked or spawned child orphaned when its parent was killed, died with
+/// it. Either way counts, as neither depends on the test: the kernel's SIGKILL reached it (it
+/// had asked for one with `die_with_parent`), or it had not yet got that far when its parent
+/// died, found its parent gone, and exited with 1 at once (lesson01's `fork_child` and
+/// `run_spawned`). A child we see in `/proc` may not have run a single instruction yet on a
+/// loaded machine.
 pub fn assert_died_with_parent(pid: i32, what: &str) {
     let ended = reap_adopted_status(pid, Duration::from_secs(10));
     assert!(

@@ -6,8 +6,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use course_tests::procs::{
-    Running, become_subreaper, children, gone_or_reaped, kill_each, leaf_descendants, process,
-    reap_adopted,
+    Running, assert_died_with_parent, become_subreaper, children, gone_or_reaped, kill_each,
+    leaf_descendants, process,
 };
 use course_tests::{TIMEOUT, lesson_bin};
 use nix::sys::signal::{Signal, kill};
@@ -211,14 +211,10 @@ fn under_every_start_method_workers_and_server_die_with_a_killed_parent() {
                 "{method}: the workers slept on after their parent died"
             );
         } else {
-            // Orphaned to us (the subreaper), each worker must die with its parent (SIGKILL),
-            // not sleep on and exit.
+            // Orphaned to us (the subreaper), each worker must die with its parent, not sleep
+            // on and exit 0.
             for &worker in &workers {
-                assert_eq!(
-                    reap_adopted(worker, TIMEOUT),
-                    Some(Signal::SIGKILL),
-                    "{method}: worker {worker}"
-                );
+                assert_died_with_parent(worker, method);
             }
         }
     }
