@@ -218,6 +218,13 @@ pub fn python_script(lesson: &str, script: &str) -> PathBuf {
     workspace_root().join(lesson).join("python").join(script)
 }
 
+/// The tests of one test binary take turns with this guard, so that each sees only its own
+/// lesson's processes and segments. (Each test binary is its own process, with its own lock.)
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

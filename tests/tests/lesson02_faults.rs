@@ -2,25 +2,15 @@
 //! killed or stopped from outside is reported at once. Nothing is left behind. A test binary of
 //! its own, because it adopts orphans (subreaper) to see any that are left.
 
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use course_tests::procs::{
     Running, assert_died_with_parent, become_subreaper, children, gone_or_reaped, kill_each,
     leaf_descendants, process,
 };
-use course_tests::{TIMEOUT, lesson_bin};
+use course_tests::{TIMEOUT, lesson_bin, one_at_a_time};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-
-/// The tests take turns, so that each sees only its own lesson's processes.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-fn one_at_a_time() -> MutexGuard<'static, ()> {
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 #[test]
 fn the_deadlock_is_detected_fixed_and_leaves_no_process() {

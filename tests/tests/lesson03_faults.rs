@@ -6,7 +6,6 @@
 //! the lesson fails to take with it then becomes ours, where the test sees it. The tests take
 //! turns (one lock), so that each sees only its own lesson's processes.
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use course_tests::procs::{Running, assert_died_with_parent, become_subreaper, children, process};
@@ -14,13 +13,10 @@ use course_tests::{TIMEOUT, lesson_bin};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
+/// Turns, as a subreaper: the pool processes a killed lesson leaves become ours to check.
 fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     become_subreaper();
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    course_tests::one_at_a_time()
 }
 
 fn start(args: &[&str]) -> Running {

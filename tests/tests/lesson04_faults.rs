@@ -10,23 +10,17 @@
 
 #![cfg(target_os = "linux")]
 
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use course_tests::procs::{
     Running, become_subreaper, ending_signals, gone_or_reaped, process, reap_adopted, send_signal,
     shm_segments, wait_until_gone,
 };
-use course_tests::{TIMEOUT, lesson_bin, skip_unless_ci};
+use course_tests::{TIMEOUT, lesson_bin, one_at_a_time, skip_unless_ci};
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
 
 const PREFIX: &str = "lesson04";
-
-fn one_at_a_time() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// A run of the lesson whose child sleeps, with both segments created.
 struct Sleeping {

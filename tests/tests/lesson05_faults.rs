@@ -10,7 +10,6 @@
 
 #![cfg(target_os = "linux")]
 
-use std::sync::{Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -18,16 +17,11 @@ use course_tests::procs::{
     Running, assert_died_with_parent, become_subreaper, children, ending_signals, gone_or_reaped,
     kill_each, leaf_descendants, process, send_signal, shm_segments, wait_until_gone,
 };
-use course_tests::{TIMEOUT, lesson_bin};
+use course_tests::{TIMEOUT, lesson_bin, one_at_a_time};
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
 
 const PREFIX: &str = "lesson05";
-
-fn one_at_a_time() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// A run of the lesson caught in the middle, with both children running.
 struct Caught {

@@ -7,7 +7,6 @@
 //! whose end they check.
 
 use std::path::Path;
-use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -17,8 +16,6 @@ use course_tests::{TIMEOUT, lesson_bin};
 use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
-
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// The lesson's three processes and its pty, read from its first lines.
 struct Session {
@@ -112,9 +109,7 @@ fn assert_nothing_left(session: Session, ended_by: &str) {
 
 #[test]
 fn ctrl_c_to_the_lesson_leaves_no_process_and_no_pty() {
-    let _turn = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = course_tests::one_at_a_time();
     let session = start_waiting_session();
     kill(Pid::from_raw(session.host), Signal::SIGINT).expect("SIGINT");
     assert_nothing_left(session, "signal: 2 (SIGINT)");
@@ -122,9 +117,7 @@ fn ctrl_c_to_the_lesson_leaves_no_process_and_no_pty() {
 
 #[test]
 fn ctrl_c_in_a_terminal_reaches_every_process_and_leaves_nothing() {
-    let _turn = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = course_tests::one_at_a_time();
     let session = start_waiting_session();
     // A terminal's Ctrl-C goes to the whole foreground process group: all three at once.
     for pid in [session.device, session.reader, session.host] {
@@ -135,9 +128,7 @@ fn ctrl_c_in_a_terminal_reaches_every_process_and_leaves_nothing() {
 
 #[test]
 fn sigterm_to_the_lesson_leaves_no_process_and_no_pty() {
-    let _turn = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = course_tests::one_at_a_time();
     let session = start_waiting_session();
     kill(Pid::from_raw(session.host), Signal::SIGTERM).expect("SIGTERM");
     assert_nothing_left(session, "signal: 15 (SIGTERM)");
@@ -145,9 +136,7 @@ fn sigterm_to_the_lesson_leaves_no_process_and_no_pty() {
 
 #[test]
 fn sigterm_during_the_measurement_leaves_no_worker_process() {
-    let _turn = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = course_tests::one_at_a_time();
     become_subreaper();
     let mut lesson = Running::start(
         &lesson_bin("lesson06-serial"),
@@ -177,9 +166,7 @@ fn sigterm_during_the_measurement_leaves_no_worker_process() {
 
 #[test]
 fn sigterm_to_the_device_alone_ends_it_and_frees_the_port() {
-    let _turn = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = course_tests::one_at_a_time();
     let peer = Peer::new();
     let mut lesson = Running::start(
         &lesson_bin("lesson06-serial"),

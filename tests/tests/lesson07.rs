@@ -7,7 +7,6 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use course_tests::procs::{Running, become_subreaper, children, reap_adopted, wait_until_gone};
@@ -21,13 +20,10 @@ use snapbox::cmd::Command;
 
 const LESSON: &str = "lesson07-cluster";
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
+/// Turns, as a subreaper: the processes a killed launcher leaves become ours to check.
 fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     become_subreaper();
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    course_tests::one_at_a_time()
 }
 
 fn lesson() -> Command {
